@@ -1,0 +1,7 @@
+/* flowkernels.cl: the whole kernel program, in dependency order. The OpenCL backend inlines
+ * these includes at load time (a classpath resource has no include path); nvcc reads the
+ * same file through cuda/flowkernels.cu. */
+#include "include/dialect.h"
+#include "include/philox.h"
+#include "rng.cl"
+#include "linear.cl"

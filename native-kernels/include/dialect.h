@@ -1,0 +1,100 @@
+/* dialect.h: one kernel source, two dialects.
+ *
+ * Every kernel body in native-kernels/ is written once against these macros and compiles
+ * as OpenCL C 1.2 (the OpenCL backend joins the sources at run time) and as CUDA C++
+ * (cuda/flowkernels.cu includes the same files; nvcc builds a fatbin at `mvn package`).
+ *
+ * REAL is the arithmetic and storage type of the kernels: float by default; define
+ * FK_REAL_DOUBLE to build the float64 variant of the same text. Write literals as RC(1.5)
+ * so they take the type of REAL and never promote float code to double.
+ */
+#ifndef FK_DIALECT_H
+#define FK_DIALECT_H
+
+#if defined(__OPENCL_VERSION__) || defined(__OPENCL_C_VERSION__)
+/* ---------------------------------------------------------------- OpenCL C 1.2 */
+#define FK_OPENCL 1
+#define KERNEL __kernel
+#define GLOBAL __global
+#define LOCAL __local
+#define FN
+#define GID(d) ((int)get_global_id(d))
+#define LID(d) ((int)get_local_id(d))
+#define GROUP(d) ((int)get_group_id(d))
+#define LSIZE(d) ((int)get_local_size(d))
+#define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
+#define MULHI32(a, b) mul_hi((uint)(a), (uint)(b))
+#define RSQRT(x) rsqrt(x)
+/* Dynamic local memory: an extra kernel argument in OpenCL, `extern __shared__` in CUDA.
+ * Use as `KERNEL void k(GLOBAL REAL* x, int n LOCAL_ARG(REAL, smem)) { LOCAL_DECL(REAL, smem) ... }`. */
+#define LOCAL_ARG(T, name) , __local T* name
+#define LOCAL_DECL(T, name)
+#ifdef FK_REAL_DOUBLE
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#endif
+
+#elif defined(__CUDACC__)
+/* ---------------------------------------------------------------- CUDA C++ */
+#define FK_CUDA 1
+typedef unsigned int uint;
+#define KERNEL extern "C" __global__
+#define GLOBAL
+#define LOCAL __shared__
+#define FN static __device__ __forceinline__
+__device__ __forceinline__ int fk_gid(int d) {
+    return d == 0 ? (int)(blockIdx.x * blockDim.x + threadIdx.x)
+         : d == 1 ? (int)(blockIdx.y * blockDim.y + threadIdx.y)
+                  : (int)(blockIdx.z * blockDim.z + threadIdx.z);
+}
+__device__ __forceinline__ int fk_lid(int d) {
+    return d == 0 ? (int)threadIdx.x : d == 1 ? (int)threadIdx.y : (int)threadIdx.z;
+}
+__device__ __forceinline__ int fk_group(int d) {
+    return d == 0 ? (int)blockIdx.x : d == 1 ? (int)blockIdx.y : (int)blockIdx.z;
+}
+__device__ __forceinline__ int fk_lsize(int d) {
+    return d == 0 ? (int)blockDim.x : d == 1 ? (int)blockDim.y : (int)blockDim.z;
+}
+#define GID(d) fk_gid(d)
+#define LID(d) fk_lid(d)
+#define GROUP(d) fk_group(d)
+#define LSIZE(d) fk_lsize(d)
+#define BARRIER() __syncthreads()
+#define MULHI32(a, b) __umulhi((uint)(a), (uint)(b))
+#define RSQRT(x) rsqrt(x)
+#define LOCAL_ARG(T, name)
+#define LOCAL_DECL(T, name) extern __shared__ T name[];
+
+#else
+#error "dialect.h: compile as OpenCL C or with nvcc"
+#endif
+
+/* ---------------------------------------------------------------- REAL */
+#ifdef FK_REAL_DOUBLE
+typedef double REAL;
+#define RC(x) (x)
+#define REAL_MAX 1.7976931348623157e308
+#else
+typedef float REAL;
+#define RC(x) (x##f)
+#define REAL_MAX 3.402823466e38f
+#endif
+
+#define FK_PI RC(3.14159265358979323846)
+
+/* Activation codes shared with org.flowkernels.nn.Activation. */
+#define ACT_IDENTITY 0
+#define ACT_TANH 1
+#define ACT_RELU 2
+
+FN REAL fk_activate(REAL x, int act) {
+    return act == ACT_TANH ? tanh(x) : act == ACT_RELU ? fmax(x, RC(0.0)) : x;
+}
+
+/* d act / d pre-activation, written in terms of the activation's output y = act(x):
+ * what forward-mode tangents need without keeping the pre-activation. */
+FN REAL fk_activate_slope(REAL y, int act) {
+    return act == ACT_TANH ? RC(1.0) - y * y : act == ACT_RELU ? (y > RC(0.0) ? RC(1.0) : RC(0.0)) : RC(1.0);
+}
+
+#endif /* FK_DIALECT_H */

@@ -1,0 +1,107 @@
+package org.flowkernels.backend.cpu;
+
+import org.flowkernels.nn.Activation;
+import org.flowkernels.nn.Mlp;
+
+/**
+ * An MLP evaluated on a block of B samples at once, activations stored feature-major
+ * ({@code a[k * B + s]}: feature k of sample s) so that the innermost loops run over the
+ * samples, contiguous, and vectorize. One instance per thread: it owns its scratch.
+ * The CPU kernels of every family that runs an MLP go through this class.
+ */
+public final class MlpBlock {
+    /** Samples per block: 32 floats fill two 512-bit vectors per feature. */
+    public static final int B = 32;
+
+    private final Mlp mlp;
+    private final float[] params;
+    private final float[][] acts;
+
+    public MlpBlock(Mlp mlp, float[] params) {
+        this.mlp = mlp;
+        this.params = params;
+        acts = new float[mlp.depth() + 1][];
+        for (int l = 0; l <= mlp.depth(); l++) acts[l] = new float[mlp.width(l) * B];
+    }
+
+    /** The input block to fill, feature-major [inputs][B]. */
+    public float[] input() { return acts[0]; }
+
+    /** Activations after layer l (1-based; depth() is the output), feature-major [width(l)][B]. */
+    public float[] activation(int l) { return acts[l]; }
+
+    /** Runs every layer on the input block; returns the output block [outputs][B]. */
+    public float[] forward() {
+        int L = mlp.depth();
+        for (int l = 0; l < L; l++)
+            layer(params, mlp.weightOffset(l), mlp.biasOffset(l), mlp.width(l), mlp.width(l + 1), acts[l], acts[l + 1],
+                    l + 1 < L ? mlp.activation() : Activation.IDENTITY);
+        return acts[L];
+    }
+
+    /** Loads rows [s0, s0 + nb) of a row-major [n, cols] array into a feature-major block (zero tail). */
+    public static void load(float[] x, int s0, int nb, int cols, float[] block) {
+        for (int s = 0; s < nb; s++) {
+            int row = (s0 + s) * cols;
+            for (int k = 0; k < cols; k++) block[k * B + s] = x[row + k];
+        }
+        if (nb < B) for (int k = 0; k < cols; k++) java.util.Arrays.fill(block, k * B + nb, k * B + B, 0f);
+    }
+
+    /** Stores the first nb samples of a feature-major block into rows [s0, s0 + nb) of y [n, cols]. */
+    public static void store(float[] block, int s0, int nb, int cols, float[] y) {
+        for (int s = 0; s < nb; s++) {
+            int row = (s0 + s) * cols;
+            for (int k = 0; k < cols; k++) y[row + k] = block[k * B + s];
+        }
+    }
+
+    /**
+     * z = act(W a + b) on a block: W [out, in] at params[wOff], b at params[bOff]. Four
+     * outputs per pass over the input features, so each activation loaded feeds four FMAs.
+     */
+    static void layer(float[] params, int wOff, int bOff, int in, int out, float[] a, float[] z, Activation act) {
+        int o = 0;
+        for (; o + 4 <= out; o += 4) {
+            int z0 = o * B, z1 = z0 + B, z2 = z1 + B, z3 = z2 + B;
+            float b0 = params[bOff + o], b1 = params[bOff + o + 1], b2 = params[bOff + o + 2], b3 = params[bOff + o + 3];
+            for (int s = 0; s < B; s++) {
+                z[z0 + s] = b0;
+                z[z1 + s] = b1;
+                z[z2 + s] = b2;
+                z[z3 + s] = b3;
+            }
+            int w0 = wOff + o * in, w1 = w0 + in, w2 = w1 + in, w3 = w2 + in;
+            for (int k = 0; k < in; k++) {
+                float c0 = params[w0 + k], c1 = params[w1 + k], c2 = params[w2 + k], c3 = params[w3 + k];
+                int ak = k * B;
+                for (int s = 0; s < B; s++) {
+                    float v = a[ak + s];
+                    z[z0 + s] += c0 * v;
+                    z[z1 + s] += c1 * v;
+                    z[z2 + s] += c2 * v;
+                    z[z3 + s] += c3 * v;
+                }
+            }
+        }
+        for (; o < out; o++) {
+            int zo = o * B, wo = wOff + o * in;
+            float bo = params[bOff + o];
+            for (int s = 0; s < B; s++) z[zo + s] = bo;
+            for (int k = 0; k < in; k++) {
+                float c = params[wo + k];
+                int ak = k * B;
+                for (int s = 0; s < B; s++) z[zo + s] += c * a[ak + s];
+            }
+        }
+        activate(z, out * B, act);
+    }
+
+    static void activate(float[] z, int n, Activation act) {
+        switch (act) {
+            case TANH -> { for (int i = 0; i < n; i++) z[i] = FastMath.tanh(z[i]); }
+            case RELU -> { for (int i = 0; i < n; i++) z[i] = Math.max(z[i], 0f); }
+            case IDENTITY -> { }
+        }
+    }
+}
