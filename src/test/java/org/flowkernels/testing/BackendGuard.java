@@ -17,7 +17,8 @@ public final class BackendGuard implements InvocationInterceptor {
     public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
                                             ExtensionContext context) throws Throwable {
         if (!call.getArguments().isEmpty() && call.getArguments().get(0) == null) {
-            String name = context.getDisplayName().replaceAll("^\\[\\d+\\]\\s*", "");
+            String display = context.getDisplayName();
+            String name = display.substring(display.lastIndexOf(" on ") + 4);
             TestBackends.Entry e = TestBackends.entries().get(name);
             invocation.skip();
             String why = "backend " + name + ": " + (e == null ? "unknown" : e.reason());

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
-@ParameterizedTest(name = "{0}")
+@ParameterizedTest(name = "{displayName} on {0}")
 @ArgumentsSource(AvailableBackends.class)
 @ExtendWith(BackendGuard.class)
 public @interface BackendTest {}
