@@ -7,3 +7,4 @@
 #include "rng.cl"
 #include "linear.cl"
 #include "potentials.cl"
+#include "hamiltonian.cl"

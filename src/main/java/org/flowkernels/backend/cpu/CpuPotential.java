@@ -21,9 +21,14 @@ public abstract class CpuPotential {
 
     /** The evaluator of {@code v} for rows of n coordinates (already checked by the caller). */
     public static CpuPotential of(Potential v, int n) {
+        return of(v, n, Simd.ENABLED);
+    }
+
+    /** As {@link #of(Potential, int)}, with the Vector API paths on or off (tests compare the two). */
+    static CpuPotential of(Potential v, int n, boolean simd) {
         if (v instanceof Potential.Harmonic h) return new Harmonic(n, (float) h.k());
         if (v instanceof Potential.DiagonalHarmonic d) return new DiagonalHarmonic(n, d.parameters());
-        if (v instanceof Potential.Chain c) return new Chain(n, c);
+        if (v instanceof Potential.Chain c) return new Chain(n, c, simd);
         if (v instanceof Potential.CoulombGas c) return new Coulomb(n, c);
         if (v instanceof Potential.LennardJones l) return new LennardJones(n, l);
         if (v instanceof Potential.DoubleWell w) return new DoubleWell(n, (float) w.h(), (float) w.a());
@@ -35,6 +40,15 @@ public abstract class CpuPotential {
      * e[s] = V when e is not null. q is read only.
      */
     public abstract void evaluate(float[] q, float[] g, float[] e);
+
+    /**
+     * The inside of a splitting step in one pass, where a potential has such a fused sweep:
+     * p -= kick g, q += drift invMass_c p, then g = dV/dq at the new q; returns false (and does
+     * nothing) where it has none, and the caller does the three parts itself.
+     */
+    public boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
+        return false;
+    }
 
     private static final class Harmonic extends CpuPotential {
         private final float k;
@@ -85,10 +99,10 @@ public abstract class CpuPotential {
      *  then dV/dq_i = f(left of i) - f(right of i). */
     private static final class Chain extends CpuPotential {
         private final float k, a, b, k2, a3, b4;
-        private final boolean periodic;
+        private final boolean periodic, simd;
         private final float[] tail = new float[B];
 
-        Chain(int n, Potential.Chain c) {
+        Chain(int n, Potential.Chain c, boolean simd) {
             super(n);
             k = (float) c.k();
             a = (float) c.alpha();
@@ -97,12 +111,21 @@ public abstract class CpuPotential {
             a3 = a / 3;
             b4 = 0.25f * b;
             periodic = c.ends() == Potential.Ends.PERIODIC;
+            this.simd = simd && CpuChainSimd.fits(n, B);
+        }
+
+        @Override
+        public boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
+            if (simd) CpuChainSimd.sweep(q, p, g, invMass, kick, drift, n, B, k, a, b, periodic);
+            return simd;
         }
 
         @Override
         public void evaluate(float[] q, float[] g, float[] e) {
             int last = (n - 1) * B;
-            if (g != null) {
+            if (g != null && simd) {
+                CpuChainSimd.sweep(q, null, g, null, 0, 0, n, B, k, a, b, periodic);
+            } else if (g != null) {
                 for (int s = 0; s < B; s++) {
                     float r = q[s] - (periodic ? q[last + s] : 0f);
                     g[s] = r * (k + r * (a + b * r));
