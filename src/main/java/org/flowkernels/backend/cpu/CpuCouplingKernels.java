@@ -67,6 +67,10 @@ public final class CpuCouplingKernels implements CouplingKernels {
             return;
         }
         bound(o, dt * B, step.layer().scaleBound());
+        if (MlpBlock.VECTORIZED) {
+            CpuCouplingKernelsSimd.affine(state, o, acc, trans, inverse, sign);
+            return;
+        }
         for (int j = 0; j < dt; j++) {
             int x = trans[j] * B, ls = j * B, t = (dt + j) * B;
             if (inverse)
@@ -91,11 +95,13 @@ public final class CpuCouplingKernels implements CouplingKernels {
         }
     }
 
+    /** acc[s] += log N(state[., s]; 0, I). */
     private static void addLogNormal(float[] state, int dim, float[] acc) {
-        float[] ss = new float[B];
-        for (int k = 0; k < dim; k++)
-            for (int s = 0; s < B; s++) ss[s] += state[k * B + s] * state[k * B + s];
-        for (int s = 0; s < B; s++) acc[s] += (float) (-0.5 * (ss[s] + dim * LOG_2PI));
+        for (int s = 0; s < B; s++) {
+            float ss = 0;
+            for (int k = 0; k < dim; k++) ss += state[k * B + s] * state[k * B + s];
+            acc[s] += (float) (-0.5 * (ss + dim * LOG_2PI));
+        }
     }
 
     @Override
