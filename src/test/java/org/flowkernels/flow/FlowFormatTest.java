@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.flowkernels.Backend;
 import org.flowkernels.Backends;
 import org.flowkernels.Tensor;
+import org.flowkernels.io.Fixtures;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.FormatException;
 import org.flowkernels.io.Npz;
@@ -34,20 +35,12 @@ class FlowFormatTest {
     @TempDir
     Path dir;
 
-    static Path fixture(String name) {
-        try {
-            return Path.of(FlowFormatTest.class.getResource("/fixtures/" + name).toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @BackendTest
     void theNumpyModelReproducesNumpysOwnForwardPass(Backend backend) throws IOException {
-        CouplingFlow flow = CouplingFlow.load(fixture("realnvp"));
+        CouplingFlow flow = CouplingFlow.load(Fixtures.path("realnvp"));
         assertEquals(6, flow.dim());
         assertEquals(5, flow.layers().size());
-        TensorFile expected = TensorFile.read(fixture("realnvp/expected.npz"));
+        TensorFile expected = TensorFile.read(Fixtures.path("realnvp/expected.npz"));
         FloatArray z = expected.get("z", 7, 6), x = expected.get("x", 7, 6), ld = expected.get("logdet", 7);
         // make_fixtures.py computed x in float64 from float32-exact weights and inputs: what
         // remains is our float32 arithmetic (CouplingFlowTest.TOL)
@@ -62,14 +55,14 @@ class FlowFormatTest {
     /** Copies the fixture model's flow.json into a fresh directory, edited by {@code edit}. */
     Path model(String name, Consumer<JsonObject> edit) throws IOException {
         Path d = Files.createDirectories(dir.resolve(name));
-        JsonObject json = JsonParser.parseString(Files.readString(fixture("realnvp/flow.json"))).getAsJsonObject();
+        JsonObject json = JsonParser.parseString(Files.readString(Fixtures.path("realnvp/flow.json"))).getAsJsonObject();
         edit.accept(json);
         Files.writeString(d.resolve("flow.json"), json.toString());
         return d;
     }
 
     static Map<String, FloatArray> fixtureWeights() throws IOException {
-        TensorFile w = TensorFile.read(fixture("realnvp/weights.npz"));
+        TensorFile w = TensorFile.read(Fixtures.path("realnvp/weights.npz"));
         Map<String, FloatArray> m = new LinkedHashMap<>();
         for (String n : w.names()) m.put(n, w.get(n));
         return m;
@@ -78,7 +71,7 @@ class FlowFormatTest {
     @Test
     void safetensorsAndNpzGiveTheSameFlow() throws IOException {
         Path npz = model("npz", j -> {});
-        Files.copy(fixture("realnvp/weights.npz"), npz.resolve("weights.npz"));
+        Files.copy(Fixtures.path("realnvp/weights.npz"), npz.resolve("weights.npz"));
         Path st = model("st", j -> {});
         SafetensorsWriter w = new SafetensorsWriter();
         fixtureWeights().forEach((n, a) -> {
@@ -205,7 +198,7 @@ class FlowFormatTest {
                     default -> j.addProperty("dim", "six");
                 }
             });
-            Files.copy(fixture("realnvp/weights.npz"), d.resolve("weights.npz"));
+            Files.copy(Fixtures.path("realnvp/weights.npz"), d.resolve("weights.npz"));
             assertProblem(d, d.resolve("flow.json"), c[1]);
         }
         Path empty = Files.createDirectories(dir.resolve("empty"));
@@ -213,7 +206,7 @@ class FlowFormatTest {
         Path noWeights = model("noweights", j -> {});
         assertProblem(noWeights, noWeights, "no weights: expected model.safetensors or weights.npz");
         Path both = model("both", j -> {});
-        Files.copy(fixture("realnvp/weights.npz"), both.resolve("weights.npz"));
+        Files.copy(Fixtures.path("realnvp/weights.npz"), both.resolve("weights.npz"));
         Files.write(both.resolve("model.safetensors"), new byte[8]);
         assertProblem(both, both.resolve("flow.json"), "both model.safetensors and weights.npz are present");
         Path notJson = model("notjson", j -> {});
@@ -223,7 +216,7 @@ class FlowFormatTest {
 
     @Test
     void aLoadedFlowRunsOnTheCpu() throws IOException {
-        CouplingFlow flow = CouplingFlow.load(fixture("realnvp"));
+        CouplingFlow flow = CouplingFlow.load(Fixtures.path("realnvp"));
         try (CouplingFlowModule m = flow.on(Backends.cpu()); FlowSample s = m.sample(10, 1)) {
             assertEquals(10, s.x().rows());
         }

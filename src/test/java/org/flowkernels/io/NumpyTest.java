@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -28,14 +27,6 @@ class NumpyTest {
     @TempDir
     Path dir;
 
-    static Path fixture(String name) {
-        try {
-            return Path.of(NumpyTest.class.getResource("/fixtures/" + name).toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** ((arange(12) - 5.5) / 8).reshape(3, 4), as make_fixtures.py writes it. */
     static float[] a32() {
         float[] v = new float[12];
@@ -46,7 +37,7 @@ class NumpyTest {
     @Test
     void readsNumpysSavezAndSavezCompressed() throws IOException {
         for (String name : new String[] {"arrays.npz", "arrays_compressed.npz"}) {
-            TensorFile t = TensorFile.read(fixture(name));
+            TensorFile t = TensorFile.read(Fixtures.path(name));
             assertArrayEquals(a32(), t.get("a32", 3, 4).data(), name);
             float[] lin = new float[10];
             for (int i = 0; i < 10; i++) lin[i] = (float) (-1.0 + 2.0 * i / 9);
@@ -68,9 +59,9 @@ class NumpyTest {
     @Test
     void readsFormatVersions2And3() throws IOException {
         for (String name : new String[] {"v2.npy", "v3.npy"}) {
-            byte[] b = Files.readAllBytes(fixture(name));
+            byte[] b = Files.readAllBytes(Fixtures.path(name));
             assertEquals(name.charAt(1) - '0', b[6], "the fixture really is version " + name.charAt(1));
-            FloatArray a = Npy.read(fixture(name));
+            FloatArray a = Npy.read(Fixtures.path(name));
             assertArrayEquals(new int[] {3, 4}, a.shape());
             assertArrayEquals(a32(), a.data(), name);
         }
@@ -180,7 +171,7 @@ class NumpyTest {
 
     @Test
     void badNpzFilesAreRejectedWithTheFileAndTheProblem() throws IOException {
-        Path good = fixture("arrays.npz");
+        Path good = Fixtures.path("arrays.npz");
         byte[] bytes = Files.readAllBytes(good);
         Path cut = dir.resolve("cut.npz");
         for (int len : new int[] {0, 10, bytes.length / 2, bytes.length - 1}) {
@@ -206,13 +197,5 @@ class NumpyTest {
             z.closeEntry();
         }
         return out.toByteArray();
-    }
-
-    @Test
-    void fixtureGeneratorShipsBesideTheFixtures() throws IOException {
-        try (InputStream in = NumpyTest.class.getResourceAsStream("/fixtures/make_fixtures.py")) {
-            assertNotNull(in, "make_fixtures.py");
-            assertTrue(new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("np.savez(\"arrays.npz\""));
-        }
     }
 }
