@@ -12,7 +12,7 @@ public record AdditiveCoupling(Mask mask, Mlp conditioner) implements Coupling {
     public AdditiveCoupling {
         Check.notNull(mask, "mask");
         Check.notNull(conditioner, "conditioner");
-        Coupling.checkConditioner(mask, conditioner, mask.transformedCount(), "the shift, 1 per transformed index");
+        AffineCoupling.checkConditioner(mask, conditioner, mask.transformedCount(), "the shift, 1 per transformed index");
     }
 
     public static AdditiveCoupling random(Mask mask, long seed, int... hidden) {

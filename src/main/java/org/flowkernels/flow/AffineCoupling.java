@@ -18,7 +18,7 @@ public record AffineCoupling(Mask mask, Mlp conditioner, ScaleBound scaleBound) 
         Check.notNull(mask, "mask");
         Check.notNull(conditioner, "conditioner");
         Check.notNull(scaleBound, "scaleBound");
-        Coupling.checkConditioner(mask, conditioner, 2 * mask.transformedCount(), "log-scale s then shift t, 2 per transformed index");
+        checkConditioner(mask, conditioner, 2 * mask.transformedCount(), "log-scale s then shift t, 2 per transformed index");
     }
 
     /** With the default bound s = tanh(o). */
@@ -36,6 +36,17 @@ public record AffineCoupling(Mask mask, Mlp conditioner, ScaleBound scaleBound) 
     @Override
     public boolean affine() { return true; }
 
+    /** Checks that the conditioner's widths fit the mask (both coupling kinds). */
+    static void checkConditioner(Mask mask, Mlp conditioner, int outputs, String what) {
+        if (conditioner.inputs() != mask.conditioningCount())
+            throw new IllegalArgumentException("conditioner: expected " + mask.conditioningCount()
+                    + " inputs (the mask's conditioning indices), got " + conditioner.inputs());
+        if (conditioner.outputs() != outputs)
+            throw new IllegalArgumentException("conditioner: expected " + outputs + " outputs (" + what + "), got "
+                    + conditioner.outputs());
+    }
+
+    /** [in, hidden..., out]. */
     static int[] widths(int in, int[] hidden, int out) {
         Check.notNull(hidden, "hidden");
         int[] w = new int[hidden.length + 2];

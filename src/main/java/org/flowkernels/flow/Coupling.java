@@ -20,14 +20,4 @@ public sealed interface Coupling extends FlowLayer permits AffineCoupling, Addit
 
     @Override
     default int dim() { return mask().dim(); }
-
-    /** Checks that the conditioner's widths fit the mask. */
-    static void checkConditioner(Mask mask, Mlp conditioner, int outputs, String what) {
-        if (conditioner.inputs() != mask.conditioningCount())
-            throw new IllegalArgumentException("conditioner: expected " + mask.conditioningCount()
-                    + " inputs (the mask's conditioning indices), got " + conditioner.inputs());
-        if (conditioner.outputs() != outputs)
-            throw new IllegalArgumentException("conditioner: expected " + outputs + " outputs (" + what + "), got "
-                    + conditioner.outputs());
-    }
 }

@@ -53,6 +53,8 @@ final class FlowFormat {
             text = Files.readString(json);
         } catch (NoSuchFileException e) {
             throw new FormatException(dir, "not a model directory: no " + DESCRIPTION);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new FormatException(json, "not UTF-8 text", e);
         }
         JsonObject root;
         try (JsonReader r = new JsonReader(new StringReader(text))) {

@@ -295,6 +295,20 @@ class CouplingFlowTest {
     }
 
     @BackendTest
+    void aFlowOfPermutationsAloneMovesColumnsAndKeepsTheDensity(Backend backend) {
+        Fresh f = new Fresh("coupling-permutations" + backend.name());
+        CouplingFlow flow = CouplingFlow.of(Permutation.random(5, f.nextLong()), Permutation.reverse(5));
+        int n = 37;
+        float[] z = f.gaussian(n * 5, 1.0);
+        check(backend, flow, z, f.gaussian(n * 5, 1.0), n, "permutations on " + backend.name() + ", " + f.seed());
+        double[] logP = new double[n];
+        for (int r = 0; r < n; r++) logP[r] = FlowReference.logNormal(toDouble(java.util.Arrays.copyOfRange(z, r * 5, r * 5 + 5)));
+        try (CouplingFlowModule m = flow.on(backend); Tensor zt = backend.tensor(z, n, 5); Tensor lp = m.logProb(zt)) {
+            Compare.close(lp.toArray(), logP, TOL, "log p of a volume-preserving permutation, " + f.seed());
+        }
+    }
+
+    @BackendTest
     void emptyBatch(Backend backend) {
         CouplingFlow flow = CouplingFlow.realNvp(4, 2, 1, 8);
         try (CouplingFlowModule m = flow.on(backend); Tensor z = backend.zeros(0, 4); FlowResult r = m.forward(z);
