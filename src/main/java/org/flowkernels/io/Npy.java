@@ -38,22 +38,27 @@ public final class Npy {
 
     /** Reads one float array (float16/32/64 in the file). */
     public static FloatArray read(Path file) throws IOException {
+        TensorFile.Entry e = entry(file, "array");
+        if (e.array() == null)
+            throw new FormatException(file, "dtype '" + e.dtype() + "': expected a float array ('<f4', or '<f8', '<f2' converted to float32)");
+        return e.array();
+    }
+
+    /** The file as a named entry, its array null if the dtype is not a float one. */
+    static TensorFile.Entry entry(Path file, String name) throws IOException {
         Check.notNull(file, "file");
         long size = Files.size(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            TensorFile.Entry e = read(in, size, file, "array");
-            if (e.array() == null)
-                throw new FormatException(file, "dtype '" + e.dtype() + "': expected a float array ('<f4', or '<f8', '<f2' converted to float32)");
-            return e.array();
+            return read(in, size, file, name, "");
         }
     }
 
     /**
      * Reads an .npy stream of exactly {@code size} bytes (−1: unknown; the stream must then
-     * end with the data). Non-float dtypes come back with a null array and their data skipped.
+     * end with the data). Non-float dtypes come back with a null array and their data unread.
+     * {@code what} prefixes the messages (an .npz member's "'name': ").
      */
-    static TensorFile.Entry read(InputStream in, long size, Path file, String name) throws IOException {
-        String what = name.equals("array") ? "" : "'" + name + "': ";
+    static TensorFile.Entry read(InputStream in, long size, Path file, String name, String what) throws IOException {
         byte[] pre = in.readNBytes(8);
         if (pre.length < 8 || !Arrays.equals(Arrays.copyOf(pre, 6), MAGIC))
             throw new FormatException(file, what + (pre.length < 8 ? "truncated: " + pre.length + " bytes" : "not an .npy file (bad magic)"));
@@ -96,7 +101,7 @@ public final class Npy {
         DType type = dtype(d);
         if (type == null) return new TensorFile.Entry(name, d, shape, null); // listed, not read
         ByteOrder order = d.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : d.charAt(0) == '=' ? ByteOrder.nativeOrder() : ByteOrder.LITTLE_ENDIAN;
-        float[] data = type.read(in, (int) count, order, file, name.equals("array") ? "data" : "'" + name + "'");
+        float[] data = type.read(in, (int) count, order, file, what.isEmpty() ? "data" : what.substring(0, what.length() - 2));
         if (size < 0 && in.read() >= 0)
             throw new FormatException(file, what + "trailing bytes after the " + dataBytes + " data bytes of shape " + Arrays.toString(shape));
         if (fortranOrder) data = fortranToC(data, shape);

@@ -43,7 +43,7 @@ public final class Npz {
                     throw new FormatException(file, "member '" + z.getName() + "' is not an .npy file");
                 String name = z.getName().substring(0, z.getName().length() - 4);
                 try (InputStream in = zip.getInputStream(z)) {
-                    entries.put(name, Npy.read(in, z.getSize(), file, name));
+                    entries.put(name, Npy.read(in, z.getSize(), file, name, "'" + name + "': "));
                 } catch (ZipException e) {
                     throw new FormatException(file, "member '" + z.getName() + "' is corrupt: " + e.getMessage(), e);
                 }

@@ -44,8 +44,7 @@ public final class TensorFile {
         if (name.endsWith(".npy")) {
             String stem = file.getFileName().toString();
             stem = stem.substring(0, stem.length() - 4);
-            FloatArray a = Npy.read(file);
-            return new TensorFile(file, Map.of(stem, new Entry(stem, "<f4", a.shape(), a)), Map.of());
+            return new TensorFile(file, Map.of(stem, Npy.entry(file, stem)), Map.of());
         }
         throw new FormatException(file, "unknown weight file type: expected a name ending in .safetensors, .npz or .npy");
     }
