@@ -2,6 +2,7 @@ package org.flowkernels.backend.cpu;
 
 import static org.flowkernels.backend.cpu.MlpBlock.B;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.flowkernels.Tensor;
@@ -39,7 +40,7 @@ public final class CpuCouplingKernels implements CouplingKernels {
             for (int b = b0; b < b1; b++) {
                 int s0 = b * B, nb = Math.min(B, n - s0);
                 MlpBlock.load(xs, s0, nb, dim, state);
-                java.util.Arrays.fill(acc, 0f);
+                Arrays.fill(acc, 0f);
                 if (density && !plan.inverse()) addLogNormal(state, dim, acc);
                 for (int i = 0; i < nets.length; i++) couple(steps.get(i), nets[i], state, acc, plan.inverse(), sign);
                 if (density && plan.inverse()) addLogNormal(state, dim, acc);
