@@ -188,8 +188,8 @@ class HamiltonianTest {
                 Hamiltonian.of(Potential.coulombGas(2), 0.8));
         for (Hamiltonian h : systems) {
             int n = h.potential() instanceof Potential.CoulombGas ? 4 : 3;
-            double[] q = n == 4 ? new double[] {0.7, 0.1, -0.6, 0.2} : PotentialTest.gaussian(f, n, 0.6);
-            double[] p = PotentialTest.gaussian(f, n, 0.8);
+            double[] q = n == 4 ? new double[] {0.7, 0.1, -0.6, 0.2} : PotentialReference.gaussian(f, n, 0.6);
+            double[] p = PotentialReference.gaussian(f, n, 0.8);
             for (Integrator method : Integrator.values()) {
                 double defect = HamiltonianReference.symplecticDefect(h, method, q, p, method.symplectic() ? 0.1 : 0.3, 3, 1e-5);
                 if (method.symplectic()) assertTrue(defect < 1e-8, h + " " + method + ": " + defect + ", " + f.seed());
@@ -215,9 +215,9 @@ class HamiltonianTest {
             int n = widths[s];
             float[] q = new float[rows * n];
             for (int r = 0; r < rows; r++) {
-                double[] x = h.potential() instanceof Potential.CoulombGas ? PotentialTest.separated(f, n, 2)
-                        : h.potential() instanceof Potential.LennardJones ? PotentialTest.cluster(f, n / 3, 3)
-                        : PotentialTest.gaussian(f, n, 0.7);
+                double[] x = h.potential() instanceof Potential.CoulombGas ? PotentialReference.separated(f, n, 2)
+                        : h.potential() instanceof Potential.LennardJones ? PotentialReference.cluster(f, n / 3, 3)
+                        : PotentialReference.gaussian(f, n, 0.7);
                 for (int c = 0; c < n; c++) q[r * n + c] = (float) x[c];
             }
             float[] p = f.gaussian(rows * n, 0.5);
@@ -241,7 +241,7 @@ class HamiltonianTest {
         Fresh f = new Fresh("ham-symplectic" + backend.name());
         Hamiltonian h = Hamiltonian.of(Potential.fputBeta(1, Ends.FIXED));
         int n = 3, d = 2 * n;
-        double[] q0 = PotentialTest.gaussian(f, n, 0.5), p0 = PotentialTest.gaussian(f, n, 0.5);
+        double[] q0 = PotentialReference.gaussian(f, n, 0.5), p0 = PotentialReference.gaussian(f, n, 0.5);
         float step = 2e-3f;
         for (Integrator method : Integrator.values()) {
             double dt = method.symplectic() ? 0.1 : 0.5;
@@ -396,7 +396,7 @@ class HamiltonianTest {
         double dt = 0.005;
         float[] q = new float[rows * n];
         for (int r = 0; r < rows; r++) {
-            double[] x = PotentialTest.separated(f, n, 2);
+            double[] x = PotentialReference.separated(f, n, 2);
             for (int c = 0; c < n; c++) q[r * n + c] = (float) x[c];
         }
         float[] p = f.gaussian(rows * n, 1);

@@ -35,7 +35,7 @@ class PotentialTest {
     }
 
     static List<Case> cases() {
-        Configs gauss = (f, n) -> gaussian(f, n, 1.2);
+        Configs gauss = (f, n) -> PotentialReference.gaussian(f, n, 1.2);
         return List.of(
                 new Case(Potential.harmonic(1.7), 7, gauss),
                 new Case(Potential.diagonalHarmonic(0.3, 1, 2.5, 4, 9), 5, gauss),
@@ -46,12 +46,12 @@ class PotentialTest {
                 new Case(Potential.fputBeta(1, Ends.FIXED), 64, gauss),
                 new Case(Potential.fputBeta(1, Ends.PERIODIC), 64, gauss),
                 new Case(new Potential.Chain(0.8, 0.3, 1.5, Ends.PERIODIC), 300, gauss), // the 1024-wide build
-                new Case(Potential.coulombGas(2), 64, (f, n) -> separated(f, n, 2)),
-                new Case(new Potential.CoulombGas(3, 0.5, 2), 21, (f, n) -> separated(f, n, 3)),
-                new Case(new Potential.CoulombGas(1, 1, 1), 5, (f, n) -> separated(f, n, 1)),
-                new Case(Potential.coulombGas(3), 150, (f, n) -> separated(f, n, 3)),
-                new Case(Potential.lennardJones(3), 3 * 13, (f, n) -> cluster(f, n / 3, 3)),
-                new Case(new Potential.LennardJones(2, 0.7, 1.3), 2 * 7, (f, n) -> cluster(f, n / 2, 2)),
+                new Case(Potential.coulombGas(2), 64, (f, n) -> PotentialReference.separated(f, n, 2)),
+                new Case(new Potential.CoulombGas(3, 0.5, 2), 21, (f, n) -> PotentialReference.separated(f, n, 3)),
+                new Case(new Potential.CoulombGas(1, 1, 1), 5, (f, n) -> PotentialReference.separated(f, n, 1)),
+                new Case(Potential.coulombGas(3), 150, (f, n) -> PotentialReference.separated(f, n, 3)),
+                new Case(Potential.lennardJones(3), 3 * 13, (f, n) -> PotentialReference.cluster(f, n / 3, 3)),
+                new Case(new Potential.LennardJones(2, 0.7, 1.3), 2 * 7, (f, n) -> PotentialReference.cluster(f, n / 2, 2)),
                 new Case(Potential.doubleWell(2, 1.3), 1, gauss),
                 new Case(Potential.doubleWell(0.5, 0.8), 10, gauss));
     }
@@ -215,44 +215,6 @@ class PotentialTest {
         }
         assertEquals(java.size(), seen, "kinds defined in potentials.h");
         for (Case c : cases()) assertTrue(java.containsValue(c.v().kind()));
-    }
-
-    static double[] gaussian(Fresh f, int n, double scale) {
-        double[] x = new double[n];
-        for (int k = 0; k < n; k++) x[k] = scale * f.gaussian();
-        return x;
-    }
-
-    /** Gaussian positions no two closer than 0.3: the Coulomb sum stays well conditioned. */
-    static double[] separated(Fresh f, int n, int dim) {
-        double[] x = new double[n];
-        for (int i = 0; i < n / dim; i++) {
-            boolean ok;
-            do {
-                for (int c = 0; c < dim; c++) x[i * dim + c] = 1.5 * f.gaussian();
-                ok = true;
-                for (int j = 0; j < i && ok; j++) {
-                    double s = 0;
-                    for (int c = 0; c < dim; c++) s += Math.pow(x[i * dim + c] - x[j * dim + c], 2);
-                    ok = s > 0.09;
-                }
-            } while (!ok);
-        }
-        return x;
-    }
-
-    /** Atoms on a jittered square or cubic lattice of spacing 1.12 (near the LJ minimum). */
-    static double[] cluster(Fresh f, int atoms, int dim) {
-        double[] x = new double[atoms * dim];
-        int side = (int) Math.ceil(Math.pow(atoms, 1.0 / dim));
-        for (int i = 0; i < atoms; i++) {
-            int rest = i;
-            for (int c = 0; c < dim; c++) {
-                x[i * dim + c] = 1.12 * (rest % side) + 0.05 * f.gaussian();
-                rest /= side;
-            }
-        }
-        return x;
     }
 
     static double[] row(float[] q, int r, int n) {

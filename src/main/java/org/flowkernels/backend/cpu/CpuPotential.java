@@ -29,8 +29,8 @@ public abstract class CpuPotential {
         if (v instanceof Potential.Harmonic h) return new Harmonic(n, (float) h.k());
         if (v instanceof Potential.DiagonalHarmonic d) return new DiagonalHarmonic(n, d.parameters());
         if (v instanceof Potential.Chain c) return new Chain(n, c, simd);
-        if (v instanceof Potential.CoulombGas c) return new Coulomb(n, c);
-        if (v instanceof Potential.LennardJones l) return new LennardJones(n, l);
+        if (v instanceof Potential.CoulombGas c) return new Coulomb(n, c, simd);
+        if (v instanceof Potential.LennardJones l) return new LennardJones(n, l, simd);
         if (v instanceof Potential.DoubleWell w) return new DoubleWell(n, (float) w.h(), (float) w.a());
         throw new IllegalArgumentException("potential: no CPU implementation of " + v);
     }
@@ -164,20 +164,33 @@ public abstract class CpuPotential {
     /** Pair potentials: sum over pairs i < j of particles in dim dimensions. */
     private abstract static class Pairs extends CpuPotential {
         final int dim, np;
+        final boolean simd;
         final float[] d, r2 = new float[B], w = new float[B];
 
-        Pairs(int n, int dim) {
+        Pairs(int n, int dim, boolean simd) {
             super(n);
             this.dim = dim;
             this.np = n / dim;
             this.d = new float[dim * B];
+            this.simd = simd && CpuPairsSimd.fits(dim, B);
         }
+
+        /** The pair law's constants for {@link CpuPairsSimd#pairs}. */
+        abstract boolean coulomb();
+
+        abstract float strength();
+
+        abstract float sigma2();
 
         /** Sets w[s] = -(dV/dr)/r of the pair from r2[s]; adds the pair energy to e when e is not null. */
         abstract void pair(float[] e);
 
         /** Adds the pair terms to g (when not null) and e (when not null). */
         final void pairs(float[] q, float[] g, float[] e) {
+            if (simd) {
+                CpuPairsSimd.pairs(q, g, e, np, dim, B, coulomb(), strength(), sigma2());
+                return;
+            }
             for (int i = 0; i < np; i++)
                 for (int j = i + 1; j < np; j++) {
                     Arrays.fill(r2, 0f);
@@ -206,11 +219,17 @@ public abstract class CpuPotential {
     private static final class Coulomb extends Pairs {
         private final float coupling, trap;
 
-        Coulomb(int n, Potential.CoulombGas c) {
-            super(n, c.dim());
+        Coulomb(int n, Potential.CoulombGas c, boolean simd) {
+            super(n, c.dim(), simd);
             coupling = (float) c.coupling();
             trap = (float) c.trap();
         }
+
+        @Override boolean coulomb() { return true; }
+
+        @Override float strength() { return coupling; }
+
+        @Override float sigma2() { return 0; }
 
         @Override
         public void evaluate(float[] q, float[] g, float[] e) {
@@ -237,11 +256,17 @@ public abstract class CpuPotential {
     private static final class LennardJones extends Pairs {
         private final float eps4, sigma2;
 
-        LennardJones(int n, Potential.LennardJones l) {
-            super(n, l.dim());
+        LennardJones(int n, Potential.LennardJones l, boolean simd) {
+            super(n, l.dim(), simd);
             eps4 = 4 * (float) l.epsilon();
             sigma2 = (float) (l.sigma() * l.sigma());
         }
+
+        @Override boolean coulomb() { return false; }
+
+        @Override float strength() { return eps4; }
+
+        @Override float sigma2() { return sigma2; }
 
         @Override
         public void evaluate(float[] q, float[] g, float[] e) {
