@@ -153,8 +153,8 @@ class HamiltonianTest {
                 }
             }
             for (int i = 0; i < backP.length; i++) backP[i] = -backP[i];
-            Compare.close(back, toDouble(q), 5e-5, method + " q after a round trip on " + backend.name() + ", " + f.seed());
-            Compare.close(backP, toDouble(p), 5e-5, method + " p after a round trip, " + f.seed());
+            Compare.close(back, PotentialReference.widen(q), 5e-5, method + " q after a round trip on " + backend.name() + ", " + f.seed());
+            Compare.close(backP, PotentialReference.widen(p), 5e-5, method + " p after a round trip, " + f.seed());
             assertTrue(reversalError64(h, method, q, p, n, dt, steps) < 1e-12, method + " float64 round trip");
         }
         assertTrue(reversalError64(h, Integrator.RK4, q, p, n, 0.2, 50) > 1e-6, "RK4 is not reversible");
@@ -540,11 +540,6 @@ class HamiltonianTest {
         }
     }
 
-    private static double[] toDouble(float[] x) {
-        double[] d = new double[x.length];
-        for (int i = 0; i < x.length; i++) d[i] = x[i];
-        return d;
-    }
 
     private static boolean allFinite(float[] x) {
         for (float v : x) if (!Float.isFinite(v)) return false;

@@ -120,6 +120,13 @@ public final class PotentialReference {
         return g;
     }
 
+    /** A float32 array as float64, for comparisons with {@code Compare.close}. */
+    public static double[] widen(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
+    }
+
     // ---------------------------------------------------------------- typical configurations
 
     public static double[] gaussian(Fresh f, int n, double scale) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.flowkernels.physics.Potential;
+import org.flowkernels.physics.PotentialReference;
 import org.flowkernels.physics.Potential.Ends;
 import org.flowkernels.testing.Compare;
 import org.flowkernels.testing.Fresh;
@@ -32,7 +33,7 @@ class CpuHamiltonianSimdTest {
                 float[] gs = new float[n * B], gp = new float[n * B];
                 simd.evaluate(q, gs, null);
                 plain.evaluate(q, gp, null);
-                Compare.close(gs, toDouble(gp), 1e-6, "gradient " + what);
+                Compare.close(gs, PotentialReference.widen(gp), 1e-6, "gradient " + what);
 
                 float[] qs = q.clone(), ps = p.clone(), qp = q.clone(), pp = p.clone();
                 gs = g0.clone();
@@ -41,9 +42,9 @@ class CpuHamiltonianSimdTest {
                 assertFalse(plain.kickDriftGradient(qp, pp, gp, invMass, 0.03f, 0.05f));
                 CpuHamiltonianKernels.kickDrift(qp, pp, gp, invMass, 0.03f, 0.05f, n);
                 plain.evaluate(qp, gp, null);
-                Compare.close(qs, toDouble(qp), 1e-6, "q after the fused step " + what);
-                Compare.close(ps, toDouble(pp), 1e-6, "p after the fused step " + what);
-                Compare.close(gs, toDouble(gp), 1e-6, "g after the fused step " + what);
+                Compare.close(qs, PotentialReference.widen(qp), 1e-6, "q after the fused step " + what);
+                Compare.close(ps, PotentialReference.widen(pp), 1e-6, "p after the fused step " + what);
+                Compare.close(gs, PotentialReference.widen(gp), 1e-6, "g after the fused step " + what);
             }
     }
 
@@ -59,13 +60,13 @@ class CpuHamiltonianSimdTest {
             float[][] a = copy(in), b = copy(in); // q, p, g, pStage, qa, pa, qs, ps
             CpuHamiltonianKernels.rk4Stage(true, a[0], a[1], a[2], invMass, a[7], a[4], a[5], a[6], a[7], 0.1f, first, n);
             CpuHamiltonianKernels.rk4Stage(false, b[0], b[1], b[2], invMass, b[7], b[4], b[5], b[6], b[7], 0.1f, first, n);
-            for (int i = 4; i < 8; i++) Compare.close(a[i], toDouble(b[i]), 1e-6, "stage output " + i + " first=" + first);
+            for (int i = 4; i < 8; i++) Compare.close(a[i], PotentialReference.widen(b[i]), 1e-6, "stage output " + i + " first=" + first);
         }
         float[][] a = copy(in), b = copy(in);
         CpuHamiltonianKernels.rk4Finish(true, a[0], a[1], a[2], invMass, a[4], a[5], a[7], 0.02f, n);
         CpuHamiltonianKernels.rk4Finish(false, b[0], b[1], b[2], invMass, b[4], b[5], b[7], 0.02f, n);
-        Compare.close(a[0], toDouble(b[0]), 1e-6, "q after the step");
-        Compare.close(a[1], toDouble(b[1]), 1e-6, "p after the step");
+        Compare.close(a[0], PotentialReference.widen(b[0]), 1e-6, "q after the step");
+        Compare.close(a[1], PotentialReference.widen(b[1]), 1e-6, "p after the step");
     }
 
     private static float[][] copy(float[][] x) {
@@ -74,9 +75,4 @@ class CpuHamiltonianSimdTest {
         return c;
     }
 
-    private static double[] toDouble(float[] x) {
-        double[] d = new double[x.length];
-        for (int i = 0; i < x.length; i++) d[i] = x[i];
-        return d;
-    }
 }

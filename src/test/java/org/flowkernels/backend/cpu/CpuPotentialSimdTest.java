@@ -35,17 +35,12 @@ class CpuPotentialSimdTest {
             float[] gs = new float[n * B], gp = new float[n * B], es = new float[B], ep = new float[B];
             CpuPotential.of(v, n, true).evaluate(q, gs, es);
             CpuPotential.of(v, n, false).evaluate(q, gp, ep);
-            Compare.close(gs, toDouble(gp), 1e-6, "gradient of " + v + ", " + f.seed());
-            Compare.close(es, toDouble(ep), 1e-6, "energy of " + v + ", " + f.seed());
+            Compare.close(gs, PotentialReference.widen(gp), 1e-6, "gradient of " + v + ", " + f.seed());
+            Compare.close(es, PotentialReference.widen(ep), 1e-6, "energy of " + v + ", " + f.seed());
             float[] eOnly = new float[B];
             CpuPotential.of(v, n, true).evaluate(q, null, eOnly);
-            Compare.close(eOnly, toDouble(ep), 1e-6, "energy alone of " + v + ", " + f.seed());
+            Compare.close(eOnly, PotentialReference.widen(ep), 1e-6, "energy alone of " + v + ", " + f.seed());
         }
     }
 
-    static double[] toDouble(float[] x) {
-        double[] d = new double[x.length];
-        for (int i = 0; i < x.length; i++) d[i] = x[i];
-        return d;
-    }
 }
