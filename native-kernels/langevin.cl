@@ -42,10 +42,10 @@
     uint seed_lo, uint seed_hi, int first, int steps, int adapt_end, REAL target, REAL adapt_mu,  \
     int stats_start, int stats_every, int snap_every, int snap_base, int snap_count
 
-/* y = x + half D + root xi for the n coordinates; xi is kept when keep_xi (MALA's ratio needs
+/* y = x + eps_half D + root xi for the n coordinates; xi is kept when keep_xi (MALA's ratio needs
  * it) and its squares summed into *xi2. Returns 0 when some y_c is not finite. */
 FN int lgv_propose(REAL* y, const REAL* q, const REAL* d, REAL* xi, int keep_xi, REAL* xi2, int n,
-                   REAL half, REAL root, uint chain, uint t, uint seed_lo, uint seed_hi) {
+                   REAL eps_half, REAL root, uint chain, uint t, uint seed_lo, uint seed_hi) {
     int ok = 1;
     REAL s = RC(0.0);
     for (int blk = 0; blk * 4 < n; blk++) {
@@ -54,7 +54,7 @@ FN int lgv_propose(REAL* y, const REAL* q, const REAL* d, REAL* xi, int keep_xi,
             int c = blk * 4 + w;
             if (c >= n) break;
             REAL z = philox_normal(b, w);
-            REAL v = q[c] + half * d[c] + root * z;
+            REAL v = q[c] + eps_half * d[c] + root * z;
             y[c] = v;
             ok &= isfinite(v) ? 1 : 0;
             if (keep_xi) {
@@ -124,7 +124,7 @@ KERNEL void langevin_score_fused(LGV_COMMON_ARGS, REAL sigma, GLOBAL const REAL*
     if (i >= chains || bad[i] >= 0) return;
     REAL q[LGV_SCORE_WIDTH], a[LGV_SCORE_WIDTH], y[LGV_SCORE_WIDTH];
     for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];
-    REAL eps = eps_g[i], half = RC(0.5) * eps, root = sqrt(eps), unused;
+    REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps), unused;
     for (int t = first; t < first + steps; t++) {
         /* a = s(q, sigma): layer by layer, the new activations in y, copied back to a */
         for (int c = 0; c < n; c++) a[c] = q[c];
@@ -140,7 +140,7 @@ KERNEL void langevin_score_fused(LGV_COMMON_ARGS, REAL sigma, GLOBAL const REAL*
             for (int o = 0; o < out; o++) a[o] = y[o];
             off += in * out + out;
         }
-        if (!lgv_propose(y, q, a, y, 0, &unused, n, half, root, (uint)i, (uint)t, seed_lo, seed_hi)) {
+        if (!lgv_propose(y, q, a, y, 0, &unused, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) {
             bad[i] = t;
             break;
         }
@@ -227,3 +227,89 @@ KERNEL void langevin_merge(GLOBAL const REAL* mean, GLOBAL const REAL* m2, int c
         out[cols + col] = red[0];
     }
 }
+
+/* ------------------------------------------------------------------ potential drift */
+
+/* d = -beta grad V(q) = grad ln pi; returns V(q) (include/potentials.h). */
+FN REAL lgv_potential_drift(int kind, GLOBAL const REAL* prm, REAL beta, const REAL* q, REAL* d, int n) {
+    REAL v = potential_value_grad(kind, prm, q, d, n);
+    for (int c = 0; c < n; c++) d[c] *= -beta;
+    return v;
+}
+
+/* langevin_ula_potential_CAP / langevin_mala_potential_CAP: steps [first, first + steps) of ULA
+ * or MALA on pi = exp(-beta V), V the potential (kind, prm) of include/potentials.h, for rows of
+ * n <= CAP coordinates (builds for CAP = 64 and 1024: DevicePotentialKernels.kernelVariant).
+ * The energy V of the state is carried along (MALA's ratio, the statistics' last column). A ULA
+ * chain whose new state or its energy is not finite is stopped and reported; MALA reports a
+ * non-finite proposal and rejects one of infinite energy (zero density). 
+ * Launch: 1-D, one work-item per chain, rounded up to the work-group. */
+#define LANGEVIN_POTENTIAL(CAP)                                                                     \
+KERNEL void langevin_ula_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta) { \
+    int i = GID(0);                                                                                 \
+    if (i >= chains || bad[i] >= 0) return;                                                         \
+    REAL q[CAP], d[CAP], y[CAP];                                                                    \
+    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
+    REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps), unused;                            \
+    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    for (int t = first; t < first + steps; t++) {                                                   \
+        int ok = lgv_propose(y, q, d, y, 0, &unused, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi); \
+        REAL vy = lgv_potential_drift(kind, prm, beta, y, d, n);                                    \
+        if (!ok || !isfinite(vy)) { /* a state of zero density is as wrong as a non-finite one */   \
+            bad[i] = t;                                                                             \
+            break;                                                                                  \
+        }                                                                                           \
+        for (int c = 0; c < n; c++) q[c] = y[c];                                                    \
+        v = vy;                                                                                     \
+        if (t >= stats_start)                                                                       \
+            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
+                       snap_every, snap_base, snap_count);                                          \
+    }                                                                                               \
+    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
+}                                                                                                   \
+                                                                                                    \
+KERNEL void langevin_mala_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta) { \
+    int i = GID(0);                                                                                 \
+    if (i >= chains || bad[i] >= 0) return;                                                         \
+    REAL q[CAP], d[CAP], y[CAP], dy[CAP], xi[CAP];                                                  \
+    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
+    REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
+    int acc = accepted[i];                                                                          \
+    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    for (int t = first; t < first + steps; t++) {                                                   \
+        REAL eps_half = RC(0.5) * eps, root = sqrt(eps), xi2;                                           \
+        if (!lgv_propose(y, q, d, xi, 1, &xi2, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) { \
+            bad[i] = t;                                                                             \
+            break;                                                                                  \
+        }                                                                                           \
+        REAL vy = lgv_potential_drift(kind, prm, beta, y, dy, n), s2 = RC(0.0);                     \
+        for (int c = 0; c < n; c++) {                                                               \
+            REAL w = xi[c] + RC(0.5) * root * (d[c] + dy[c]);                                       \
+            s2 += w * w;                                                                            \
+        }                                                                                           \
+        REAL log_alpha = -beta * (vy - v) + RC(0.5) * (xi2 - s2);                                   \
+        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, LGV_ACCEPT_STREAM, seed_lo, seed_hi);  \
+        int take = log(philox_uniform(b.w[0])) < log_alpha;                                         \
+        if (take) {                                                                                 \
+            for (int c = 0; c < n; c++) {                                                           \
+                q[c] = y[c];                                                                        \
+                d[c] = dy[c];                                                                       \
+            }                                                                                       \
+            v = vy;                                                                                 \
+        }                                                                                           \
+        if (t < adapt_end) eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, &hbar, &logbar); \
+        if (t >= stats_start) {                                                                     \
+            acc += take;                                                                            \
+            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
+                       snap_every, snap_base, snap_count);                                          \
+        }                                                                                           \
+    }                                                                                               \
+    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
+    eps_g[i] = eps;                                                                                 \
+    dual[i] = hbar;                                                                                 \
+    dual[chains + i] = logbar;                                                                      \
+    accepted[i] = acc;                                                                              \
+}
+
+LANGEVIN_POTENTIAL(64)
+LANGEVIN_POTENTIAL(1024)

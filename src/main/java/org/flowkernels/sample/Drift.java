@@ -3,16 +3,19 @@ package org.flowkernels.sample;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.nn.MlpModule;
+import org.flowkernels.physics.Potential;
 
 /**
  * Where the drift ∇ ln π(x) of the Langevin dynamics comes from.
  * <ul>
+ *   <li>{@link PotentialDrift}: π(x) ∝ exp(−β V(x)) for a {@link Potential} V at inverse
+ *       temperature β, so ∇ ln π = −β ∇V and ln π = −β V up to a constant: ULA and MALA.</li>
  *   <li>{@link ScoreDrift}: a score network s(x, σ) ≈ ∇ ln p_σ(x), an MLP on concat(x, σ)
  *       (n + 1 inputs, n outputs). It gives the gradient only, so it drives ULA and annealed
  *       Langevin, not MALA (whose accept/reject needs ln π itself).</li>
  * </ul>
  */
-public sealed interface Drift permits Drift.ScoreDrift {
+public sealed interface Drift permits Drift.PotentialDrift, Drift.ScoreDrift {
 
     /** Whether ln π(x) is known up to a constant, as MALA's Metropolis-Hastings ratio needs. */
     boolean hasLogDensity();
@@ -21,9 +24,29 @@ public sealed interface Drift permits Drift.ScoreDrift {
      *  fit this drift; {@code name} is the states' argument name. */
     void checkStates(Backend backend, int n, String name);
 
+    /** π ∝ exp(−β V): the Boltzmann density of V at inverse temperature β. */
+    static PotentialDrift potential(Potential v, double beta) {
+        return new PotentialDrift(v, beta);
+    }
+
     /** s(x, σ) = net(concat(x, σ)) at a fixed noise level σ. */
     static ScoreDrift score(MlpModule net, double sigma) {
         return new ScoreDrift(net, sigma);
+    }
+
+    /** A potential at inverse temperature β: drift −β ∇V(x), log-density −β V(x). */
+    record PotentialDrift(Potential potential, double beta) implements Drift {
+        public PotentialDrift {
+            Check.notNull(potential, "potential");
+            Check.positiveFinite(beta, "beta");
+        }
+
+        @Override public boolean hasLogDensity() { return true; }
+
+        @Override
+        public void checkStates(Backend backend, int n, String name) {
+            potential.checkCoordinates(n, name);
+        }
     }
 
     /** A score network at noise level σ: drift s(x, σ), for ULA. */

@@ -48,7 +48,12 @@ public final class LangevinRun implements AutoCloseable {
         int t = 0;
         for (Leg l : legs) t += l.steps();
         this.total = t;
-        this.path = kernels.path(chains);
+        try {
+            this.path = kernels.path(chains); // also rejects what the backend cannot run, before any launch
+        } catch (RuntimeException e) {
+            chains.close();
+            throw e;
+        }
     }
 
     public Langevin.Method method() { return method; }

@@ -2,6 +2,7 @@ package org.flowkernels.backend.cpu;
 
 import java.util.Arrays;
 import org.flowkernels.nn.MlpModule;
+import org.flowkernels.physics.Potential;
 import org.flowkernels.sample.Chains;
 import org.flowkernels.sample.LangevinKernels;
 
@@ -24,6 +25,15 @@ final class CpuLangevinBlock {
     /** ∇ ln π of every chain of a block: d[c * B + s], and e[s] = V(q_s) when the drift has an energy. */
     interface BlockDrift {
         void eval(float[] q, float[] d, float[] e);
+    }
+
+    /** −β ∇V(q) through the shared CPU potentials, and V(q). */
+    static BlockDrift potential(Potential v, int n, float beta) {
+        CpuPotential pot = CpuPotential.of(v, n);
+        return (q, d, e) -> {
+            pot.evaluate(q, d, e);
+            for (int i = 0; i < n * B; i++) d[i] *= -beta;
+        };
     }
 
     /** s(q, σ) through an MlpBlock whose input row n holds σ. */
@@ -103,13 +113,15 @@ final class CpuLangevinBlock {
                     y[c + s] = v;
                     finite[s] += v * 0f; // NaN once any coordinate is infinite or NaN
                 }
+            drift.eval(y, dy, ey);
+            // ULA's new state must also have a finite energy (MALA rejects a proposal of zero density)
+            if (!mala && energy) for (int s = 0; s < B; s++) finite[s] += ey[s] * 0f;
             for (int s = 0; s < nb; s++)
                 if (live[s] && finite[s] != 0f) {
                     badG[s0 + s] = t;
                     live[s] = false;
                     allLive = false;
                 }
-            drift.eval(y, dy, ey);
             if (mala) metropolis(s0, nb, t);
             else for (int s = 0; s < B; s++) accept[s] = live[s] || s >= nb;
             commit();

@@ -27,13 +27,14 @@ public final class CpuLangevinKernels implements LangevinKernels {
 
     private static CpuLangevinBlock.BlockDrift drift(Chains chains, Launch launch) {
         Drift d = chains.drift();
+        if (d instanceof Drift.PotentialDrift p) return CpuLangevinBlock.potential(p.potential(), chains.dim(), (float) p.beta());
         if (d instanceof Drift.ScoreDrift s) return CpuLangevinBlock.score(s.net(), chains.dim(), launch.sigma());
         throw new IllegalArgumentException("drift: no CPU implementation of " + d);
     }
 
     /** β of a potential drift (ln π = −βV); unused by a score drift. */
     private static float beta(Chains chains) {
-        return 0f;
+        return chains.drift() instanceof Drift.PotentialDrift p ? (float) p.beta() : 0f;
     }
 
     @Override
@@ -59,7 +60,7 @@ public final class CpuLangevinKernels implements LangevinKernels {
     @Override
     public String path(Chains chains) {
         String drift = chains.drift() instanceof Drift.ScoreDrift ? "score MLP per block (MlpBlock, "
-                + (MlpBlock.VECTORIZED ? "Vector API" : "plain Java") + ")" : "potential";
+                + (MlpBlock.VECTORIZED ? "Vector API" : "plain Java") + ")" : "potential per block (CpuPotential)";
         return "cpu: fused, blocks of " + MlpBlock.B + " chains, " + cpu.threads() + " threads; drift: " + drift + "; noise: "
                 + CpuLangevinNoise.description();
     }

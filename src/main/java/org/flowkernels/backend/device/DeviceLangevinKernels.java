@@ -32,12 +32,29 @@ public final class DeviceLangevinKernels implements LangevinKernels {
     @Override
     public void run(Chains chains, Launch launch) {
         Drift d = chains.drift();
-        if (d instanceof Drift.ScoreDrift s) {
+        if (d instanceof Drift.PotentialDrift p) {
+            potential(chains, launch, p);
+        } else if (d instanceof Drift.ScoreDrift s) {
             if (fused(s.net())) scoreFused(chains, launch, s.net());
             else scorePerStep(chains, launch, s.net());
         } else {
             throw new IllegalArgumentException("drift: no device implementation of " + d);
         }
+    }
+
+    private void potential(Chains c, Launch l, Drift.PotentialDrift p) {
+        Buffer prm = DevicePotentialKernels.upload(dev, p.potential());
+        try {
+            dev.launch(potentialKernel(c), c.count(), dev.workGroup(),
+                    args(c, l, l.first(), l.steps(), p.potential().kind(), prm, (float) p.beta()));
+        } finally {
+            dev.memory().free(prm);
+        }
+    }
+
+    /** langevin_{ula,mala}_potential_{64,1024}; IllegalArgumentException past 1024 coordinates. */
+    private static String potentialKernel(Chains c) {
+        return DevicePotentialKernels.kernelVariant(c.mala() ? "langevin_mala_potential" : "langevin_ula_potential", c.dim());
     }
 
     private static boolean fused(MlpModule net) {
@@ -102,7 +119,7 @@ public final class DeviceLangevinKernels implements LangevinKernels {
 
     @Override
     public double[] merge(Chains c, long samples) {
-        int cols = c.columns(), wg = dev.workGroup();
+        int cols = c.columns(), wg = Integer.highestOneBit(dev.workGroup()); // the tree reduction halves a power of two
         Buffer out = dev.memory().allocate(Buffer.Type.FLOAT32, 2L * cols);
         try {
             dev.launch("langevin_merge", (long) cols * wg, wg, c.mean(), c.m2(), c.count(), cols, (float) samples, out,
@@ -130,6 +147,6 @@ public final class DeviceLangevinKernels implements LangevinKernels {
                     + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH + " width / " + FUSED_SCORE_PARAMETERS
                     + " parameters)";
         }
-        return dev.name() + ": " + d;
+        return dev.name() + ": fused kernel " + potentialKernel(c) + " (the potential inside the kernel, the state in private memory)";
     }
 }
