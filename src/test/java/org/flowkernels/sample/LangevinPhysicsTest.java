@@ -100,20 +100,12 @@ class LangevinPhysicsTest {
             double dUla = Ks.statistic(pooled(ula, n, sd), normal);
             assertTrue(dUla > 3 * crit, "the test has power: ULA at the same ε gives D = " + dUla);
 
-            // E[min(1, α)] with x ~ π, ξ ~ N(0, I): 2e5 float64 draws, standard error < 1e-3
-            double expected = 0;
-            int draws = 200_000;
-            for (int m = 0; m < draws; m++) {
-                double logAlpha = 0;
-                for (int c = 0; c < n; c++) {
-                    double xc = sd[c] * f.gaussian(), xi = f.gaussian();
-                    double y = xc - eps / 2 * k[c] * xc + Math.sqrt(eps) * xi;
-                    double w = xi - Math.sqrt(eps) / 2 * k[c] * (xc + y);
-                    logAlpha += -k[c] / 2 * (y * y - xc * xc) + 0.5 * (xi * xi - w * w);
-                }
-                expected += Math.min(1, Math.exp(logAlpha));
-            }
-            expected /= draws;
+            // E[min(1, α)] with x ~ π: 2e5 float64 draws, standard error < 1e-3
+            double expected = expectedAcceptance(Potential.diagonalHarmonic(k), eps, () -> {
+                double[] q = new double[n];
+                for (int c = 0; c < n; c++) q[c] = sd[c] * f.gaussian();
+                return q;
+            }, f, 200_000);
             // 1e5 correlated accept/reject decisions (correlation time a few steps): standard error ~3e-3
             assertEquals(expected, mala.meanAcceptance(), 0.015, "acceptance rate, " + f.seed());
         }
@@ -146,26 +138,13 @@ class LangevinPhysicsTest {
             int left = 0;
             for (double s : samples) if (s < 0) left++;
             assertEquals(0.5, (double) left / samples.length, 5 * Math.sqrt(0.25 / samples.length), "half the mass in each well");
-            // E[min(1, α)] with x ~ π (rejection sampling in float64), ξ ~ N(0, I): 1e5 draws
-            double expected = 0, eps = 0.2;
-            int draws = 100_000;
-            for (int m = 0; m < draws; m++) {
-                double[] q = new double[n], xi = new double[n], y = new double[n];
-                for (int c = 0; c < n; c++) {
+            // E[min(1, α)] with x ~ π (rejection sampling in float64): 1e5 draws
+            double expected = expectedAcceptance(v, 0.2, () -> {
+                double[] q = new double[n];
+                for (int c = 0; c < n; c++)
                     do q[c] = f.uniform(-3, 3); while (f.uniform(0, 1) > Math.exp(-PotentialReference.value(v, new double[] {q[c]})));
-                    xi[c] = f.gaussian();
-                }
-                double[] gx = PotentialReference.gradient(v, q);
-                for (int c = 0; c < n; c++) y[c] = q[c] - eps / 2 * gx[c] + Math.sqrt(eps) * xi[c];
-                double[] gy = PotentialReference.gradient(v, y);
-                double logAlpha = PotentialReference.value(v, q) - PotentialReference.value(v, y);
-                for (int c = 0; c < n; c++) {
-                    double w = xi[c] - Math.sqrt(eps) / 2 * (gx[c] + gy[c]);
-                    logAlpha += 0.5 * (xi[c] * xi[c] - w * w);
-                }
-                expected += Math.min(1, Math.exp(logAlpha));
-            }
-            expected /= draws;
+                return q;
+            }, f, 100_000);
             // 1.35e6 decisions with a correlation time of a few steps: standard error ~1e-3
             assertEquals(expected, r.meanAcceptance(), 0.015, "acceptance rate, " + f.seed());
         }
@@ -232,6 +211,22 @@ class LangevinPhysicsTest {
             assertEquals(ground + equipartition, mean, 0.0025, "⟨V⟩ = V* + (dN − 1)/2β with V* = " + ground + " on "
                     + backend.name() + ", " + f.seed());
         }
+    }
+
+    /** MALA's mean acceptance probability E[min(1, α)] at β = 1 and step ε, x ~ π drawn by
+     *  {@code target}, ξ ~ N(0, I): a float64 Monte Carlo average over {@code draws} proposals. */
+    static double expectedAcceptance(Potential v, double eps, java.util.function.Supplier<double[]> target, Fresh f, int draws) {
+        LangevinReference.Target pi = LangevinReference.potential(v, 1.0);
+        double sum = 0;
+        for (int m = 0; m < draws; m++) {
+            double[] x = target.get(), dx = pi.drift(x), xi = new double[x.length], y = new double[x.length];
+            for (int c = 0; c < x.length; c++) {
+                xi[c] = f.gaussian();
+                y[c] = x[c] + eps / 2 * dx[c] + Math.sqrt(eps) * xi[c];
+            }
+            sum += Math.min(1, Math.exp(LangevinReference.logAcceptance(pi, x, dx, y, xi, eps)));
+        }
+        return sum / draws;
     }
 
     /** The lowest V over gradient descents (backtracking line search, float64) from 8 random starts. */

@@ -46,6 +46,19 @@ final class LangevinReference {
         };
     }
 
+    /** MALA's ln α for the proposal y = x + (ε/2) D(x) + √ε ξ (dx = D(x)):
+     *  ln π(y) − ln π(x) + ln q(x|y) − ln q(y|x), the proposal terms written through ξ since
+     *  x − y − (ε/2) D(y) = −√ε (ξ + (√ε/2)(D(x) + D(y))). */
+    static double logAcceptance(Target target, double[] x, double[] dx, double[] y, double[] xi, double eps) {
+        double[] dy = target.drift(y);
+        double logAlpha = target.logDensity(y) - target.logDensity(x);
+        for (int c = 0; c < x.length; c++) {
+            double w = xi[c] + Math.sqrt(eps) / 2 * (dx[c] + dy[c]);
+            logAlpha += 0.5 * (xi[c] * xi[c] - w * w);
+        }
+        return logAlpha;
+    }
+
     static double noise(long seed, int chain, int step, int c) {
         return Philox4x32.coordinate(seed, chain, step, LangevinKernels.NOISE_STREAM, c, Distribution.NORMAL);
     }
@@ -65,22 +78,16 @@ final class LangevinReference {
                 xi[c] = noise(seed, chain, t, c);
                 y[c] = x[c] + eps / 2 * d[c] + Math.sqrt(eps) * xi[c];
             }
-            double[] dy = target.drift(y);
             boolean take = true;
             if (mala) {
-                // ln q(x|y) − ln q(y|x) through ξ: x − y − (ε/2) D(y) = −√ε (ξ + (√ε/2)(D(x) + D(y)))
-                double logAlpha = target.logDensity(y) - target.logDensity(x);
-                for (int c = 0; c < n; c++) {
-                    double w = xi[c] + Math.sqrt(eps) / 2 * (d[c] + dy[c]);
-                    logAlpha += 0.5 * (xi[c] * xi[c] - w * w);
-                }
+                double logAlpha = logAcceptance(target, x, d, y, xi, eps);
                 double logU = Math.log(Philox4x32.coordinate(seed, chain, t, LangevinKernels.ACCEPT_STREAM, 0, Distribution.UNIFORM));
                 margin = Math.min(margin, Math.abs(logAlpha - logU));
                 take = logU < logAlpha;
             }
             if (take) {
                 System.arraycopy(y, 0, x, 0, n);
-                d = dy;
+                d = target.drift(x);
             }
         }
         return margin;
