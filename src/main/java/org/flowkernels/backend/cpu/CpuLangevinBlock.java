@@ -21,6 +21,9 @@ import org.flowkernels.sample.LangevinKernels;
  */
 final class CpuLangevinBlock {
     static final int B = MlpBlock.B;
+    /** The block loops run as Vector API kernels (plain Java keeps them scalar: C2 does not
+     *  vectorize loops that store per-chain sums beside per-coordinate arrays). */
+    private static final boolean VECTOR = Simd.ENABLED && CpuLangevinVector.fitsBlock();
 
     /** ∇ ln π of every chain of a block: d[c * B + s], and e[s] = V(q_s) when the drift has an energy. */
     interface BlockDrift {
@@ -45,9 +48,9 @@ final class CpuLangevinBlock {
         };
     }
 
-    /** Whether the Coulomb gas runs through {@link CpuLangevinVector#coulomb} (the Vector API is on and its width divides B). */
+    /** Whether the Coulomb gas runs through {@link CpuLangevinVector#coulomb}. */
     static boolean vectorCoulomb(Potential v) {
-        return Simd.ENABLED && v instanceof Potential.CoulombGas && CpuLangevinVector.fitsBlock();
+        return VECTOR && v instanceof Potential.CoulombGas;
     }
 
     /** s(q, σ) through an MlpBlock whose input row n holds σ. */
@@ -120,13 +123,7 @@ final class CpuLangevinBlock {
                 root[s] = (float) Math.sqrt(eps[s]);
             }
             CpuLangevinNoise.normals(seed, s0, t, LangevinKernels.NOISE_STREAM, n, xi);
-            Arrays.fill(finite, 0f);
-            for (int c = 0; c < n * B; c += B)
-                for (int s = 0; s < B; s++) {
-                    float v = x[c + s] + half[s] * dx[c + s] + root[s] * xi[c + s];
-                    y[c + s] = v;
-                    finite[s] += v * 0f; // NaN once any coordinate is infinite or NaN
-                }
+            propose();
             drift.eval(y, dy, ey);
             // ULA's new state must also have a finite energy (MALA rejects a proposal of zero density)
             if (!mala && energy) for (int s = 0; s < B; s++) finite[s] += ey[s] * 0f;
@@ -148,16 +145,35 @@ final class CpuLangevinBlock {
         store(s0, nb);
     }
 
-    /** accept[s] = ln u < ln α for live chains; lanes past the batch accept (their values are never stored). */
-    private void metropolis(int s0, int nb, int t) {
-        Arrays.fill(s1, 0f);
-        Arrays.fill(s2, 0f);
+    /** y = x + (ε/2) D(x) + √ε ξ for every chain; finite[s] = 0 when chain s's y is finite, else NaN. */
+    private void propose() {
+        if (VECTOR) {
+            CpuLangevinVector.propose(x, dx, xi, half, root, y, n, finite);
+            return;
+        }
+        Arrays.fill(finite, 0f);
         for (int c = 0; c < n * B; c += B)
             for (int s = 0; s < B; s++) {
-                float z = xi[c + s], w = z + 0.5f * root[s] * (dx[c + s] + dy[c + s]);
-                s1[s] += z * z;
-                s2[s] += w * w;
+                float v = x[c + s] + half[s] * dx[c + s] + root[s] * xi[c + s];
+                y[c + s] = v;
+                finite[s] += v * 0f; // NaN once any coordinate is infinite or NaN
             }
+    }
+
+    /** accept[s] = ln u < ln α for live chains; lanes past the batch accept (their values are never stored). */
+    private void metropolis(int s0, int nb, int t) {
+        if (VECTOR) {
+            CpuLangevinVector.proposalSums(xi, dx, dy, root, n, s1, s2);
+        } else {
+            Arrays.fill(s1, 0f);
+            Arrays.fill(s2, 0f);
+            for (int c = 0; c < n * B; c += B)
+                for (int s = 0; s < B; s++) {
+                    float z = xi[c + s], w = z + 0.5f * root[s] * (dx[c + s] + dy[c + s]);
+                    s1[s] += z * z;
+                    s2[s] += w * w;
+                }
+        }
         CpuLangevinNoise.uniforms(seed, s0, t, LangevinKernels.ACCEPT_STREAM, u);
         for (int s = 0; s < B; s++) {
             logA[s] = -beta * (ey[s] - ex[s]) + 0.5f * (s1[s] - s2[s]);
@@ -203,7 +219,9 @@ final class CpuLangevinBlock {
             for (int c = 0; c < cols; c++) {
                 float[] v = c < n ? x : ex;
                 int vo = c < n ? c * B : 0, mo = c * B;
-                if (allLive) {
+                if (allLive && VECTOR) {
+                    CpuLangevinVector.welford(v, vo, mean, m2, mo, invK); // lanes past nb are never stored
+                } else if (allLive) {
                     for (int s = 0; s < nb; s++) welford(v[vo + s], mo + s, invK);
                 } else {
                     for (int s = 0; s < nb; s++) if (live[s]) welford(v[vo + s], mo + s, invK);

@@ -2,6 +2,7 @@ package org.flowkernels.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -81,6 +82,49 @@ final class CpuLangevinVector {
     /** ((w >>> 9) + 1/2) 2^-23: philox_uniform, exact in float. */
     private static FloatVector uniform(LongVector w) {
         return ((FloatVector) w.lanewise(VectorOperators.LSHR, 9).convertShape(VectorOperators.L2F, F, 0)).add(0.5f).mul(0x1p-23f);
+    }
+
+    /**
+     * y = x + half ⊙ dx + root ⊙ xi over a block ([n][B], half and root per chain), and
+     * finite[s] = 0 when chain s's y is finite, NaN otherwise. The same roundings as the plain loop.
+     */
+    static void propose(float[] x, float[] dx, float[] xi, float[] half, float[] root, float[] y, int n, float[] finite) {
+        for (int h = 0; h < B; h += S.length()) {
+            FloatVector hv = FloatVector.fromArray(S, half, h), rv = FloatVector.fromArray(S, root, h);
+            VectorMask<Float> bad = S.maskAll(false);
+            for (int c = h; c < n * B; c += B) {
+                FloatVector v = FloatVector.fromArray(S, x, c).add(hv.mul(FloatVector.fromArray(S, dx, c)))
+                        .add(rv.mul(FloatVector.fromArray(S, xi, c)));
+                v.intoArray(y, c);
+                bad = bad.or(v.test(VectorOperators.IS_FINITE).not());
+            }
+            FloatVector.zero(S).blend(Float.NaN, bad).intoArray(finite, h);
+        }
+    }
+
+    /** MALA's sums over a block: s1[s] = Σ_c ξ², s2[s] = Σ_c (ξ + (root/2)(dx + dy))². */
+    static void proposalSums(float[] xi, float[] dx, float[] dy, float[] root, int n, float[] s1, float[] s2) {
+        for (int h = 0; h < B; h += S.length()) {
+            FloatVector hr = FloatVector.fromArray(S, root, h).mul(0.5f), a1 = FloatVector.zero(S), a2 = a1;
+            for (int c = h; c < n * B; c += B) {
+                FloatVector z = FloatVector.fromArray(S, xi, c);
+                FloatVector w = z.add(hr.mul(FloatVector.fromArray(S, dx, c).add(FloatVector.fromArray(S, dy, c))));
+                a1 = a1.add(z.mul(z));
+                a2 = a2.add(w.mul(w));
+            }
+            a1.intoArray(s1, h);
+            a2.intoArray(s2, h);
+        }
+    }
+
+    /** One Welford update of a block row: d = v − mean, mean += d / k, m2 += d (v − mean), for all B lanes. */
+    static void welford(float[] v, int vo, float[] mean, float[] m2, int mo, float invK) {
+        for (int h = 0; h < B; h += S.length()) {
+            FloatVector val = FloatVector.fromArray(S, v, vo + h), mu = FloatVector.fromArray(S, mean, mo + h);
+            FloatVector d = val.sub(mu), m = mu.add(d.mul(invK));
+            m.intoArray(mean, mo + h);
+            FloatVector.fromArray(S, m2, mo + h).add(d.mul(val.sub(m))).intoArray(m2, mo + h);
+        }
     }
 
     /** The float vector width divides a block of chains. */
