@@ -6,5 +6,6 @@
 #include "include/potentials.h"
 #include "rng.cl"
 #include "linear.cl"
+#include "coupling.cl"
 #include "potentials.cl"
 #include "langevin.cl"
