@@ -22,10 +22,12 @@ final class CpuLangevinNoise {
             return;
         }
         int[] w = new int[4];
+        float[] z = new float[4];
         for (int s = 0; s < B; s++)
             for (int blk = 0; blk * 4 < n; blk++) {
                 Philox4x32.block(seed, chain0 + s, step, blk, stream, w);
-                for (int k = 0; k < 4 && blk * 4 + k < n; k++) out[(blk * 4 + k) * B + s] = Philox4x32.normal(w, k);
+                Philox4x32.normals(w, z);
+                for (int k = 0; k < 4 && blk * 4 + k < n; k++) out[(blk * 4 + k) * B + s] = z[k];
             }
     }
 
