@@ -12,15 +12,21 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Noise: Philox4x32-10 for L chains at once, each 32-bit counter word held in a 64-bit lane
  * so that the 32 x 32 -> 64-bit products of a round are one lane-wise multiply (the high and
- * low halves by a shift and a mask); then Box-Muller on float lanes. Measured on this 2-core
- * Zen 4 (512-bit): the 64 normals of a W4 chain-step cost about 0.1 µs, against about 1.4 µs
- * through the scalar reference (Math.log/sin/cos in double).
+ * low halves by a shift and a mask); then Box-Muller in full-width float lanes. Measured on
+ * this 2-core Zen 4 (512-bit lanes): the 64 normals of a W4 chain-step in 0.17 µs, against
+ * 1.35 µs through the scalar reference.
  *
  * <p>Coulomb gas: the pair loop of the trapped Coulomb gas (the cost of workload W4) on a
  * coordinate-major block, particle i's gradient held in registers across its pairs. Same
  * formula and float32 arithmetic as CpuPotential's Coulomb gas (the shared CPU potentials),
- * which runs about 15 times slower: plain Java does not vectorize its reciprocal square
- * roots. Measured: 0.15 µs per configuration of W4 (32 charges, 496 pairs) on one core.
+ * which plain Java does not vectorize (its reciprocal square roots stay scalar). Floor: per
+ * pair and 16 chains one sqrt and one divide (about 16 cycles of Zen 4's divider for 512-bit
+ * lanes) and about 14 other vector operations, so ~1.1 cycles per chain-pair and ~550 cycles
+ * (0.18 µs) for W4's 496 pairs; measured 0.165 µs per configuration alone on one core, about
+ * 0.4 µs inside the Langevin step (the block's arrays, ~60 KB, overflow the 32 KB L1).
+ *
+ * <p>The block loops of the step (proposal, MALA's sums, the Welford update) are here too:
+ * C2 leaves them scalar because they store per-chain sums beside per-coordinate arrays.
  */
 final class CpuLangevinVector {
     private CpuLangevinVector() {}
