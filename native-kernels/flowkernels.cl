@@ -9,3 +9,4 @@
 #include "coupling.cl"
 #include "potentials.cl"
 #include "hamiltonian.cl"
+#include "langevin.cl"

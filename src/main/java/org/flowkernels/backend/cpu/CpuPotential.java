@@ -161,35 +161,41 @@ public abstract class CpuPotential {
         }
     }
 
-    /** Pair potentials: sum over pairs i < j of particles in dim dimensions. */
+    /** Pair potentials: sum over pairs i < j of particles in dim dimensions, plus (Coulomb) a trap. */
     private abstract static class Pairs extends CpuPotential {
         final int dim, np;
-        final boolean simd;
-        final float[] d, r2 = new float[B], w = new float[B];
+        final boolean simd, coulomb;
+        final float strength, sigma2, trap;
+        final float[] d, r2 = new float[B], w = new float[B], scratch;
 
-        Pairs(int n, int dim, boolean simd) {
+        Pairs(int n, int dim, boolean simd, boolean coulomb, float strength, float sigma2, float trap) {
             super(n);
             this.dim = dim;
             this.np = n / dim;
             this.d = new float[dim * B];
-            this.simd = simd && CpuPairsSimd.fits(dim, B);
+            this.simd = simd && CpuPairsSimd.fits(B);
+            this.coulomb = coulomb;
+            this.strength = strength;
+            this.sigma2 = sigma2;
+            this.trap = trap;
+            this.scratch = this.simd ? new float[n * B] : null;
         }
-
-        /** The pair law's constants for {@link CpuPairsSimd#pairs}. */
-        abstract boolean coulomb();
-
-        abstract float strength();
-
-        abstract float sigma2();
 
         /** Sets w[s] = -(dV/dr)/r of the pair from r2[s]; adds the pair energy to e when e is not null. */
         abstract void pair(float[] e);
 
-        /** Adds the pair terms to g (when not null) and e (when not null). */
-        final void pairs(float[] q, float[] g, float[] e) {
+        @Override
+        public final void evaluate(float[] q, float[] g, float[] e) {
             if (simd) {
-                CpuPairsSimd.pairs(q, g, e, np, dim, B, coulomb(), strength(), sigma2());
+                CpuPairsSimd.evaluate(q, g != null ? g : scratch, e, dim, np, B, coulomb, strength, sigma2, trap);
                 return;
+            }
+            // the trap: V = trap |r|^2, g = 2 trap r (zero for Lennard-Jones)
+            if (g != null) for (int i = 0; i < n * B; i++) g[i] = 2 * trap * q[i];
+            if (e != null) {
+                Arrays.fill(e, 0, B, 0f);
+                for (int c = 0; c < n; c++)
+                    for (int s = 0; s < B; s++) e[s] += trap * q[c * B + s] * q[c * B + s];
             }
             for (int i = 0; i < np; i++)
                 for (int j = i + 1; j < np; j++) {
@@ -217,36 +223,15 @@ public abstract class CpuPotential {
     }
 
     private static final class Coulomb extends Pairs {
-        private final float coupling, trap;
-
         Coulomb(int n, Potential.CoulombGas c, boolean simd) {
-            super(n, c.dim(), simd);
-            coupling = (float) c.coupling();
-            trap = (float) c.trap();
-        }
-
-        @Override boolean coulomb() { return true; }
-
-        @Override float strength() { return coupling; }
-
-        @Override float sigma2() { return 0; }
-
-        @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
-            if (g != null) for (int i = 0; i < n * B; i++) g[i] = 2 * trap * q[i];
-            if (e != null) {
-                Arrays.fill(e, 0, B, 0f);
-                for (int c = 0; c < n; c++)
-                    for (int s = 0; s < B; s++) e[s] += trap * q[c * B + s] * q[c * B + s];
-            }
-            pairs(q, g, e);
+            super(n, c.dim(), simd, true, (float) c.coupling(), 0, (float) c.trap());
         }
 
         @Override
         void pair(float[] e) {
             for (int s = 0; s < B; s++) {
                 float inv = 1f / (float) Math.sqrt(r2[s]);
-                float en = coupling * inv;
+                float en = strength * inv;
                 w[s] = en * inv * inv;
                 if (e != null) e[s] += en;
             }
@@ -254,33 +239,16 @@ public abstract class CpuPotential {
     }
 
     private static final class LennardJones extends Pairs {
-        private final float eps4, sigma2;
-
         LennardJones(int n, Potential.LennardJones l, boolean simd) {
-            super(n, l.dim(), simd);
-            eps4 = 4 * (float) l.epsilon();
-            sigma2 = (float) (l.sigma() * l.sigma());
-        }
-
-        @Override boolean coulomb() { return false; }
-
-        @Override float strength() { return eps4; }
-
-        @Override float sigma2() { return sigma2; }
-
-        @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
-            if (g != null) Arrays.fill(g, 0, n * B, 0f);
-            if (e != null) Arrays.fill(e, 0, B, 0f);
-            pairs(q, g, e);
+            super(n, l.dim(), simd, false, 4 * (float) l.epsilon(), (float) (l.sigma() * l.sigma()), 0);
         }
 
         @Override
         void pair(float[] e) {
             for (int s = 0; s < B; s++) {
-                float s2 = sigma2 / r2[s], s6 = s2 * s2 * s2;
-                w[s] = 6 * eps4 * (2 * s6 * s6 - s6) / r2[s];
-                if (e != null) e[s] += eps4 * (s6 * s6 - s6);
+                float t = sigma2 / r2[s], t6 = t * t * t;
+                w[s] = 6 * strength * (2 * t6 * t6 - t6) / r2[s];
+                if (e != null) e[s] += strength * (t6 * t6 - t6);
             }
         }
     }

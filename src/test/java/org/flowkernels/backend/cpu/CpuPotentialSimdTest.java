@@ -20,9 +20,9 @@ class CpuPotentialSimdTest {
     void pairPotentialsEqualThePlainLoops() {
         assumeTrue(Simd.ENABLED, "the Vector API is off in this JVM: " + Simd.description());
         Fresh f = new Fresh("cpu-simd-pairs");
-        Potential[] potentials = {Potential.coulombGas(2), new Potential.CoulombGas(3, 0.7, 1.5), Potential.lennardJones(3),
-                new Potential.LennardJones(2, 0.8, 1.2)};
-        int[] particles = {32, 7, 13, 5};
+        Potential[] potentials = {Potential.coulombGas(2), new Potential.CoulombGas(3, 0.7, 1.5), new Potential.CoulombGas(1, 1, 2),
+                Potential.lennardJones(3), new Potential.LennardJones(2, 0.8, 1.2), new Potential.LennardJones(1, 1, 1)};
+        int[] particles = {32, 7, 4, 13, 5, 3};
         for (int k = 0; k < potentials.length; k++) {
             Potential v = potentials[k];
             int dim = v instanceof Potential.CoulombGas c ? c.dim() : ((Potential.LennardJones) v).dim(), n = particles[k] * dim;
