@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Floor (Coulomb, W4: 32 particles in 2-D): per pair and 16 configurations one sqrt and one
  * divide (about 16 cycles of Zen 4's divider for 512-bit lanes) and about 14 other vector
- * operations, so about 1.1 cycles per configuration-pair, 0.2 µs per W4 configuration.
+ * operations, so about 1 cycle per configuration-pair, 0.2 µs per W4 configuration; measured
+ * 0.35 ns (0.9 cycles at 2.6 GHz) per configuration-pair, 0.17 µs per configuration.
  */
 final class CpuPairsSimd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
