@@ -8,4 +8,5 @@
 #include "linear.cl"
 #include "coupling.cl"
 #include "potentials.cl"
+#include "hamiltonian.cl"
 #include "langevin.cl"

@@ -45,6 +45,14 @@ final class Potentials {
                     + " with n >= " + minParticles + " particles for " + v + ", got " + coordinates + " columns");
     }
 
+    /** Work of one gradient of a row of n coordinates, in coordinate updates (pairs count per pair). */
+    static long cost(Potential v, int n) {
+        int dim = v instanceof Potential.CoulombGas c ? c.dim() : v instanceof Potential.LennardJones l ? l.dim() : 0;
+        if (dim == 0) return n;
+        long particles = n / dim;
+        return n + particles * (particles - 1) / 2 * dim;
+    }
+
     static void checkDim(int dim) {
         if (dim < 1 || dim > 3) throw new IllegalArgumentException("dim: expected 1, 2 or 3, got " + dim);
     }

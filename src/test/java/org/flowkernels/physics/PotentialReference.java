@@ -1,10 +1,13 @@
 package org.flowkernels.physics;
 
+import org.flowkernels.testing.Fresh;
+
 /**
  * Float64 references for every built-in potential, written from the formulas in
  * {@link Potential}'s documentation and independently of the kernels: bond by bond, pair by
  * pair. The gradients are checked against central finite differences of the values
- * ({@link #finiteDifference}), so tests may use {@link #gradient} as a float64 oracle.
+ * ({@link #finiteDifference}), so tests may use {@link #gradient} as a float64 oracle. Also
+ * typical test configurations: Gaussian, separated charges, jittered LJ clusters.
  */
 public final class PotentialReference {
     private PotentialReference() {}
@@ -115,5 +118,52 @@ public final class PotentialReference {
             g[c] = (up - down) / (2 * h);
         }
         return g;
+    }
+
+    /** A float32 array as float64, for comparisons with {@code Compare.close}. */
+    public static double[] widen(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
+    }
+
+    // ---------------------------------------------------------------- typical configurations
+
+    public static double[] gaussian(Fresh f, int n, double scale) {
+        double[] x = new double[n];
+        for (int k = 0; k < n; k++) x[k] = scale * f.gaussian();
+        return x;
+    }
+
+    /** Gaussian positions no two closer than 0.3: the Coulomb sum stays well conditioned. */
+    public static double[] separated(Fresh f, int n, int dim) {
+        double[] x = new double[n];
+        for (int i = 0; i < n / dim; i++) {
+            boolean ok;
+            do {
+                for (int c = 0; c < dim; c++) x[i * dim + c] = 1.5 * f.gaussian();
+                ok = true;
+                for (int j = 0; j < i && ok; j++) {
+                    double s = 0;
+                    for (int c = 0; c < dim; c++) s += Math.pow(x[i * dim + c] - x[j * dim + c], 2);
+                    ok = s > 0.09;
+                }
+            } while (!ok);
+        }
+        return x;
+    }
+
+    /** Atoms on a jittered square or cubic lattice of spacing 1.12 (near the LJ minimum). */
+    public static double[] cluster(Fresh f, int atoms, int dim) {
+        double[] x = new double[atoms * dim];
+        int side = (int) Math.ceil(Math.pow(atoms, 1.0 / dim));
+        for (int i = 0; i < atoms; i++) {
+            int rest = i;
+            for (int c = 0; c < dim; c++) {
+                x[i * dim + c] = 1.12 * (rest % side) + 0.05 * f.gaussian();
+                rest /= side;
+            }
+        }
+        return x;
     }
 }

@@ -21,11 +21,16 @@ public abstract class CpuPotential {
 
     /** The evaluator of {@code v} for rows of n coordinates (already checked by the caller). */
     public static CpuPotential of(Potential v, int n) {
+        return of(v, n, Simd.ENABLED);
+    }
+
+    /** As {@link #of(Potential, int)}, with the Vector API paths on or off (tests compare the two). */
+    static CpuPotential of(Potential v, int n, boolean simd) {
         if (v instanceof Potential.Harmonic h) return new Harmonic(n, (float) h.k());
         if (v instanceof Potential.DiagonalHarmonic d) return new DiagonalHarmonic(n, d.parameters());
-        if (v instanceof Potential.Chain c) return new Chain(n, c);
-        if (v instanceof Potential.CoulombGas c) return new Coulomb(n, c);
-        if (v instanceof Potential.LennardJones l) return new LennardJones(n, l);
+        if (v instanceof Potential.Chain c) return new Chain(n, c, simd);
+        if (v instanceof Potential.CoulombGas c) return new Coulomb(n, c, simd);
+        if (v instanceof Potential.LennardJones l) return new LennardJones(n, l, simd);
         if (v instanceof Potential.DoubleWell w) return new DoubleWell(n, (float) w.h(), (float) w.a());
         throw new IllegalArgumentException("potential: no CPU implementation of " + v);
     }
@@ -35,6 +40,15 @@ public abstract class CpuPotential {
      * e[s] = V when e is not null. q is read only.
      */
     public abstract void evaluate(float[] q, float[] g, float[] e);
+
+    /**
+     * The inside of a splitting step in one pass, where a potential has such a fused sweep:
+     * p -= kick g, q += drift invMass_c p, then g = dV/dq at the new q; returns false (and does
+     * nothing) where it has none, and the caller does the three parts itself.
+     */
+    public boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
+        return false;
+    }
 
     private static final class Harmonic extends CpuPotential {
         private final float k;
@@ -85,10 +99,10 @@ public abstract class CpuPotential {
      *  then dV/dq_i = f(left of i) - f(right of i). */
     private static final class Chain extends CpuPotential {
         private final float k, a, b, k2, a3, b4;
-        private final boolean periodic;
+        private final boolean periodic, simd;
         private final float[] tail = new float[B];
 
-        Chain(int n, Potential.Chain c) {
+        Chain(int n, Potential.Chain c, boolean simd) {
             super(n);
             k = (float) c.k();
             a = (float) c.alpha();
@@ -97,12 +111,21 @@ public abstract class CpuPotential {
             a3 = a / 3;
             b4 = 0.25f * b;
             periodic = c.ends() == Potential.Ends.PERIODIC;
+            this.simd = simd && CpuChainSimd.fits(n, B);
+        }
+
+        @Override
+        public boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
+            if (simd) CpuChainSimd.sweep(q, p, g, invMass, kick, drift, n, B, k, a, b, periodic);
+            return simd;
         }
 
         @Override
         public void evaluate(float[] q, float[] g, float[] e) {
             int last = (n - 1) * B;
-            if (g != null) {
+            if (g != null && simd) {
+                CpuChainSimd.sweep(q, null, g, null, 0, 0, n, B, k, a, b, periodic);
+            } else if (g != null) {
                 for (int s = 0; s < B; s++) {
                     float r = q[s] - (periodic ? q[last + s] : 0f);
                     g[s] = r * (k + r * (a + b * r));
@@ -138,23 +161,42 @@ public abstract class CpuPotential {
         }
     }
 
-    /** Pair potentials: sum over pairs i < j of particles in dim dimensions. */
+    /** Pair potentials: sum over pairs i < j of particles in dim dimensions, plus (Coulomb) a trap. */
     private abstract static class Pairs extends CpuPotential {
         final int dim, np;
-        final float[] d, r2 = new float[B], w = new float[B];
+        final boolean simd, coulomb;
+        final float strength, sigma2, trap;
+        final float[] d, r2 = new float[B], w = new float[B], scratch;
 
-        Pairs(int n, int dim) {
+        Pairs(int n, int dim, boolean simd, boolean coulomb, float strength, float sigma2, float trap) {
             super(n);
             this.dim = dim;
             this.np = n / dim;
             this.d = new float[dim * B];
+            this.simd = simd && CpuPairsSimd.fits(B);
+            this.coulomb = coulomb;
+            this.strength = strength;
+            this.sigma2 = sigma2;
+            this.trap = trap;
+            this.scratch = this.simd ? new float[n * B] : null;
         }
 
         /** Sets w[s] = -(dV/dr)/r of the pair from r2[s]; adds the pair energy to e when e is not null. */
         abstract void pair(float[] e);
 
-        /** Adds the pair terms to g (when not null) and e (when not null). */
-        final void pairs(float[] q, float[] g, float[] e) {
+        @Override
+        public final void evaluate(float[] q, float[] g, float[] e) {
+            if (simd) {
+                CpuPairsSimd.evaluate(q, g != null ? g : scratch, e, dim, np, B, coulomb, strength, sigma2, trap);
+                return;
+            }
+            // the trap: V = trap |r|^2, g = 2 trap r (zero for Lennard-Jones)
+            if (g != null) for (int i = 0; i < n * B; i++) g[i] = 2 * trap * q[i];
+            if (e != null) {
+                Arrays.fill(e, 0, B, 0f);
+                for (int c = 0; c < n; c++)
+                    for (int s = 0; s < B; s++) e[s] += trap * q[c * B + s] * q[c * B + s];
+            }
             for (int i = 0; i < np; i++)
                 for (int j = i + 1; j < np; j++) {
                     Arrays.fill(r2, 0f);
@@ -181,30 +223,15 @@ public abstract class CpuPotential {
     }
 
     private static final class Coulomb extends Pairs {
-        private final float coupling, trap;
-
-        Coulomb(int n, Potential.CoulombGas c) {
-            super(n, c.dim());
-            coupling = (float) c.coupling();
-            trap = (float) c.trap();
-        }
-
-        @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
-            if (g != null) for (int i = 0; i < n * B; i++) g[i] = 2 * trap * q[i];
-            if (e != null) {
-                Arrays.fill(e, 0, B, 0f);
-                for (int c = 0; c < n; c++)
-                    for (int s = 0; s < B; s++) e[s] += trap * q[c * B + s] * q[c * B + s];
-            }
-            pairs(q, g, e);
+        Coulomb(int n, Potential.CoulombGas c, boolean simd) {
+            super(n, c.dim(), simd, true, (float) c.coupling(), 0, (float) c.trap());
         }
 
         @Override
         void pair(float[] e) {
             for (int s = 0; s < B; s++) {
                 float inv = 1f / (float) Math.sqrt(r2[s]);
-                float en = coupling * inv;
+                float en = strength * inv;
                 w[s] = en * inv * inv;
                 if (e != null) e[s] += en;
             }
@@ -212,27 +239,16 @@ public abstract class CpuPotential {
     }
 
     private static final class LennardJones extends Pairs {
-        private final float eps4, sigma2;
-
-        LennardJones(int n, Potential.LennardJones l) {
-            super(n, l.dim());
-            eps4 = 4 * (float) l.epsilon();
-            sigma2 = (float) (l.sigma() * l.sigma());
-        }
-
-        @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
-            if (g != null) Arrays.fill(g, 0, n * B, 0f);
-            if (e != null) Arrays.fill(e, 0, B, 0f);
-            pairs(q, g, e);
+        LennardJones(int n, Potential.LennardJones l, boolean simd) {
+            super(n, l.dim(), simd, false, 4 * (float) l.epsilon(), (float) (l.sigma() * l.sigma()), 0);
         }
 
         @Override
         void pair(float[] e) {
             for (int s = 0; s < B; s++) {
-                float s2 = sigma2 / r2[s], s6 = s2 * s2 * s2;
-                w[s] = 6 * eps4 * (2 * s6 * s6 - s6) / r2[s];
-                if (e != null) e[s] += eps4 * (s6 * s6 - s6);
+                float t = sigma2 / r2[s], t6 = t * t * t;
+                w[s] = 6 * strength * (2 * t6 * t6 - t6) / r2[s];
+                if (e != null) e[s] += strength * (t6 * t6 - t6);
             }
         }
     }
