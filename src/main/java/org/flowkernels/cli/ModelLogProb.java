@@ -1,0 +1,81 @@
+package org.flowkernels.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.flowkernels.Backend;
+import org.flowkernels.Tensor;
+import org.flowkernels.io.FloatArray;
+import org.flowkernels.io.FormatException;
+import org.flowkernels.io.Npy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code flow logprob} and {@code cnf logprob}: log p of the rows of an .npy file. */
+@Command(name = "logprob", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate the model's log-density log p(x) = log N(f^-1(x); 0, I) + log|det df^-1/dx| (natural log, nats) "
+                + "at every row of X.npy, a float array [n, dim] (float32, or float64 / float16 converted to float32).",
+            "A row with a NaN or an infinity is an error naming the row (exit code 4)."},
+        footerHeading = "%nWrites (into --out):%n",
+        footer = "  logp.npy  float32 [n]: log p of each row")
+final class ModelLogProb implements Callable<Integer> {
+    @ParentCommand
+    DensityModel.Family family;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Mixin
+    OutputFolder output;
+
+    @Option(names = "--model", paramLabel = "DIR", required = true, description = "the model directory (see the parent command's --help)")
+    Path model;
+
+    @Option(names = "--input", paramLabel = "X.npy", required = true, description = "the points, one per row")
+    Path input;
+
+    @Override
+    public Integer call() throws IOException {
+        Backend backend = global.backend();
+        PrintWriter out = global.out();
+        try (DensityModel m = family.load(model, backend)) {
+            FloatArray x = Npy.read(input);
+            if (x.rank() != 2 || x.shape()[1] != m.dim())
+                throw new FormatException(input, "expected an array [n, " + m.dim() + "] (the model's dimension), got shape "
+                        + Arrays.toString(x.shape()));
+            Outputs files = output.open();
+            out.println(m.describe() + " (" + backend.device() + ")");
+            int n = x.shape()[0];
+            long t0 = System.nanoTime();
+            float[] logP;
+            try (Tensor xt = x.toTensor(backend); Tensor lp = logProb(m, xt)) {
+                logP = lp.toArray();
+            }
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s); mean log p = %.4f%n", n, seconds, n / seconds, mean(logP));
+            files.npy("logp.npy", logP, n);
+            files.report(out);
+        }
+        return 0;
+    }
+
+    /** A non-finite point is a fault of the input file. */
+    private Tensor logProb(DensityModel m, Tensor x) throws FormatException {
+        try {
+            return m.logProb(x);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(input, e.getMessage(), e);
+        }
+    }
+
+    static double mean(float[] v) {
+        double s = 0;
+        for (float a : v) s += a;
+        return v.length == 0 ? Double.NaN : s / v.length;
+    }
+}
