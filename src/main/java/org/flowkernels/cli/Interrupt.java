@@ -1,18 +1,19 @@
 package org.flowkernels.cli;
 
 /**
- * Ctrl-C for long runs: a run works in chunks and asks {@link #requested()} between them, so
- * the first Ctrl-C stops it after the chunk in flight; the command then writes what it has
- * computed, and {@link #close()} lets the JVM finish exiting (it waits up to 30 s for that).
- * One run at a time.
+ * Ctrl-C (SIGINT, and SIGTERM) during a long run: the run works in chunks and asks
+ * {@link #requested()} between them, so the signal stops it after the chunk in flight; the
+ * command then prints and writes what it has computed, and the JVM's shutdown waits (up to
+ * 30 s) until {@link Main#run} has finished, error messages included, before it exits. The
+ * process then exits with the signal's status (130 for SIGINT, 143 for SIGTERM).
  */
-final class Interrupt implements AutoCloseable {
+final class Interrupt {
     private static final Object LOCK = new Object();
     private static boolean hooked, running, requested;
 
     private Interrupt() {}
 
-    /** Catches Ctrl-C (the JVM's shutdown) until closed. */
+    /** Catches the shutdown signal until {@link #release()}. */
     static Interrupt arm() {
         synchronized (LOCK) {
             if (!hooked) {
@@ -39,16 +40,15 @@ final class Interrupt implements AutoCloseable {
         }
     }
 
-    /** Whether Ctrl-C was pressed: stop after the current chunk. */
+    /** Whether the signal came: stop after the current chunk. */
     boolean requested() {
         synchronized (LOCK) {
             return requested;
         }
     }
 
-    /** The results are written: a pending Ctrl-C may exit now. */
-    @Override
-    public void close() {
+    /** The command is done (results written, errors printed): a pending shutdown may go on. */
+    static void release() {
         synchronized (LOCK) {
             running = false;
             LOCK.notifyAll();

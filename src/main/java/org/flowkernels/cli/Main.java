@@ -44,10 +44,13 @@ public final class Main implements Callable<Integer> {
                 .setExecutionExceptionHandler(errors).setParameterExceptionHandler(errors)
                 .setCaseInsensitiveEnumValuesAllowed(true);
         withExitCodes(cl);
-        int code = cl.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+            Interrupt.release();
+        }
     }
 
     /** Every command's --help ends with the exit codes. */

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
@@ -19,6 +20,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class Plots {
     static {
         System.setProperty("java.awt.headless", "true");
+        // ImageIO's default file cache registers a shutdown hook per image, which fails while a Ctrl-C shutdown
+        // waits for the results to be written; the plots are small, so encode them in memory.
+        ImageIO.setUseCache(false);
     }
 
     private Plots() {}

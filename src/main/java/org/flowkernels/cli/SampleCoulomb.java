@@ -125,9 +125,9 @@ final class SampleCoulomb implements Callable<Integer> {
                         + "(%d warm-up + %d sampling steps), record every %d, seed %d%n",
                 particles, dim, num(beta), method, adapts() ? " (step size adapted in the warm-up)" : "", num(stepSize), chains,
                 warmup, steps, recordEvery, seed);
+        Interrupt ctrlC = Interrupt.arm();
         try (Tensor x0 = Rng.normal(backend, chains, n, seed);
-             LangevinRun run = method == Method.MALA ? Langevin.startMala(drift, x0, settings) : Langevin.startUla(drift, x0, settings);
-             Interrupt ctrlC = Interrupt.arm()) {
+             LangevinRun run = method == Method.MALA ? Langevin.startMala(drift, x0, settings) : Langevin.startUla(drift, x0, settings)) {
             out.println("backend: " + backend.name() + " (" + backend.device() + "); path: " + run.path());
             out.flush();
             Records records = new Records(gas, chains, n, warmup);

@@ -148,7 +148,8 @@ final class SimulateChain implements Callable<Integer> {
         long t0 = System.nanoTime();
         Tensor[] qp = start(backend);
         Trajectory last = null;
-        try (Tensor q = qp[0]; Tensor p = qp[1]; Interrupt ctrlC = Interrupt.arm();
+        Interrupt ctrlC = Interrupt.arm();
+        try (Tensor q = qp[0]; Tensor p = qp[1];
              Progress bar = new Progress(global.err(), "chain", steps, "steps", (double) trajectories * particles, "particle-steps")) {
             int done = 0;
             while (done < steps && !ctrlC.requested()) {

@@ -187,6 +187,36 @@ class CliTest {
         }
     }
 
+    /**
+     * A signal in the middle of a long run (SIGTERM here: ProcessHandle.destroy sends it, and it
+     * takes the same shutdown path as Ctrl-C's SIGINT): the run stops after its chunk, prints its
+     * results, writes its files, and exits with 128 + 15.
+     */
+    @Test
+    void aSignalStopsTheRunAndKeepsTheResults() throws Exception {
+        Path out = tmp.resolve("stopped");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "sample", "coulomb", "--backend", "cpu",
+                "--chains", "64", "--warmup", "0", "--steps", "100000000", "--record-every", "100", "--out", out.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        StringBuilder printed = new StringBuilder();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.startsWith("backend:")) printed.append(line).append('\n');
+            Thread.sleep(1000); // some chunks of 100 steps run
+            p.toHandle().destroy(); // SIGTERM; Process.destroy would also close our end of the pipe
+            while ((line = lines.readLine()) != null) printed.append(line).append('\n');
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(128 + 15, p.waitFor(), printed.toString());
+        int done = (int) number(printed.toString(), "interrupted after step ([0-9]+) of");
+        assertTrue(done > 0 && done % 100 == 0, printed.toString());
+        read(out.resolve("samples.npy"), 64, 12);
+        read(out.resolve("energy.npy"), 64, done / 100 + 1);
+        assertPng(out.resolve("density.png"));
+    }
+
     /** --init mode: record 0 is the harmonic mode's shape at rest; fixed ends also plot the mode energies. */
     @Test
     void simulateChainStartsFromANormalMode() throws IOException {
