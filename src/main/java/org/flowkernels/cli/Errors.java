@@ -32,7 +32,7 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
         m.put(" " + USAGE, "bad usage: an unknown option or backend name, a value that is not a number or out of range");
         m.put(" " + UNAVAILABLE, "the backend asked for is not available on this machine (`flowkernels devices` says why)");
         m.put(" " + BAD_FILE, "an input file is missing, unreadable or malformed, or an output file cannot be written");
-        m.put(" 130", "stopped by Ctrl-C (143: by SIGTERM), after writing the results computed so far");
+        m.put(" 130", "stopped by Ctrl-C (143: by SIGTERM); sample and simulate first write the results computed so far");
         return m;
     }
 

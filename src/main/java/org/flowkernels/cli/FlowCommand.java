@@ -11,10 +11,14 @@ import picocli.CommandLine.Command;
 
 /** {@code flow sample|logprob}: a coupling flow (RealNVP, NICE) loaded from a model directory. */
 @Command(name = "flow", mixinStandardHelpOptions = true, subcommands = {ModelSample.class, ModelLogProb.class},
-        description = {"Sample a coupling flow (RealNVP / NICE) or evaluate its log-density, x = f(z), z ~ N(0, I).",
-            "The model directory holds flow.json (the architecture) and the weights, model.safetensors or weights.npz, "
-                    + "under PyTorch state_dict names (layers.K.net.J.weight / .bias): the format of CouplingFlow.load and "
-                    + "flow.save, described in README.md (\"Weights from PyTorch and NumPy\")."})
+        description = "Sample a coupling flow (RealNVP / NICE) or evaluate its log-density, x = f(z), z ~ N(0, I).",
+        footerHeading = "%nThe model directory (--model DIR):%n",
+        footer = {
+            "  flow.json          the architecture (format flowkernels.coupling_flow)",
+            "  model.safetensors  the weights under PyTorch state_dict names",
+            "  or weights.npz     (layers.K.net.J.weight and .bias)",
+            "as CouplingFlow.load reads and flow.save writes them; README.md, \"Weights from",
+            "PyTorch and NumPy\", describes the format."})
 final class FlowCommand extends CommandGroup implements DensityModel.Family {
     @Override
     public DensityModel load(Path dir, Backend backend) throws IOException {

@@ -1,6 +1,8 @@
 package org.flowkernels.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,9 +55,15 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Every command's --help ends with the exit codes. */
+    /** Every command's --help ends with what it writes (its footer), then the exit codes. */
     private static void withExitCodes(CommandLine cl) {
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(Errors.EXIT_CODES);
+        List<String> sections = new ArrayList<>(cl.getHelpSectionKeys());
+        List<String> exitCodes = List.of(CommandLine.Model.UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST_HEADING,
+                CommandLine.Model.UsageMessageSpec.SECTION_KEY_EXIT_CODE_LIST);
+        sections.removeAll(exitCodes);
+        sections.addAll(exitCodes);
+        cl.setHelpSectionKeys(sections);
         for (CommandLine sub : cl.getSubcommands().values()) withExitCodes(sub);
     }
 }

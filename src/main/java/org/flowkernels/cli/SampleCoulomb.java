@@ -43,11 +43,14 @@ import static org.flowkernels.cli.Words.num;
             "Progress goes to stderr. Ctrl-C stops after the current chunk of M steps and still writes the results so far."},
         footerHeading = "%nWrites (into --out):%n",
         footer = {
-            "  samples.npy  float32 [C, N*D]: the final state of every chain, particle i in columns i*D .. i*D+D-1",
+            "  samples.npy  float32 [C, N*D]: the final state of every chain (particle i",
+            "               in columns i*D .. i*D+D-1)",
             "  energy.npy   float32 [C, R]: V of every chain at each of the R records",
-            "  steps.npy    float32 [R]: the step of each record (0: the start; the warm-up steps count)",
+            "  steps.npy    float32 [R]: the step of each record (0: the start; warm-up",
+            "               steps count)",
             "  energy.png   the chain mean of V against the step",
-            "  density.png  2-D histogram of all particles of all chains' final states (1-D: a histogram; 3-D: x-y projection)"})
+            "  density.png  2-D histogram of all particles of all chains' final states",
+            "               (1-D: a histogram; 3-D: the x-y projection)"})
 final class SampleCoulomb implements Callable<Integer> {
     enum Method { ULA, MALA }
 
@@ -159,12 +162,21 @@ final class SampleCoulomb implements Callable<Integer> {
         if (sampled == 0) {
             out.println("<V>: no sampling records yet (the run stopped in the warm-up)");
         } else {
-            double[] v = r.meanAndError(r.sumV), vir = r.meanAndError(r.sumVirial);
-            out.printf(Locale.ROOT, "<V> = %.5f +- %s   (%d chains x %d records in steps %d..%d; +- is the standard error of the mean of the "
-                    + "%d chain means)%n", v[0], error(v[1]), chains, sampled, r.firstSampled, r.steps.get(r.steps.size() - 1), chains);
+            double[] v = Records.meanAndError(r.chainMeans(r.sampledEnergies)), vir = Records.meanAndError(r.chainMeans(r.virials));
+            out.printf(Locale.ROOT, "<V> = %.5f +- %s   (the mean of %d chain means over %d records each, steps %d..%d; +- its "
+                    + "standard error)%n", v[0], error(v[1]), chains, sampled, r.firstSampled, r.steps.get(r.steps.size() - 1));
+            double rHat = r.rHat();
+            if (!Double.isNaN(rHat))
+                out.printf(Locale.ROOT, "R-hat of V = %.4f (Gelman-Rubin over the chains%s)%n", rHat, rHat > 1.01
+                        ? "; above 1.01: the chains have NOT mixed, some sit in other configurations; try a longer --warmup or a "
+                                + "smaller --beta" : ": the chains agree");
             int zero = particles == 1 || dim == 1 ? 0 : dim == 2 ? 1 : particles == 2 ? 2 : 3;
-            out.printf(Locale.ROOT, "virial <r . grad V> = <3 U_trap - V> = %.5f +- %s; in equilibrium exactly dN/beta = %.5f%n", vir[0],
-                    error(vir[1]), n() / beta);
+            double exact = n() / beta, off = Math.abs(vir[0] - exact) / vir[1];
+            out.printf(Locale.ROOT, "virial <r . grad V> = <3 U_trap - V> = %.5f +- %s; in equilibrium exactly dN/beta = %.5f%s%n", vir[0],
+                    error(vir[1]), exact, Double.isNaN(off) ? "" : String.format(Locale.ROOT, " (%.1f standard errors off%s)", off,
+                            off > 4 ? ": too far; " + (method == Method.ULA ? "ULA's step-size bias is O(eps), try a smaller "
+                                    + "--step-size or --method mala, " : "") + "or the chains have not equilibrated (a longer --warmup)"
+                                    : ""));
             out.printf(Locale.ROOT, "at large beta, <V> = V* + (dN - %d)/(2 beta) = V* + %.5f + O(1/beta^2), V* the ground-state energy "
                     + "(equipartition over the %d non-zero modes)%n", zero, (n() - zero) / (2 * beta), n() - zero);
         }
@@ -226,16 +238,16 @@ final class SampleCoulomb implements Callable<Integer> {
     }
 
     /**
-     * V of every chain at each record, and per chain the sums over the sampling records (step
-     * after the warm-up) of V and of the virial r . grad V = 2 U_trap - U_coulomb = 3 U_trap - V
-     * (U_trap = trap sum |r_i|^2 is homogeneous of degree 2, the Coulomb term of degree -1).
+     * V of every chain at each record and, at the sampling records (after the warm-up), the
+     * virial r . grad V = 2 U_trap - U_coulomb = 3 U_trap - V (U_trap = trap sum |r_i|^2 is
+     * homogeneous of degree 2, the Coulomb term of degree -1). The statistics treat the chains
+     * as the independent replicas they are.
      */
     private static final class Records {
         final Potential.CoulombGas gas;
         final int chains, n, warmup;
         final List<Integer> steps = new ArrayList<>();
-        final List<float[]> energies = new ArrayList<>();
-        final double[] sumV, sumVirial;
+        final List<float[]> energies = new ArrayList<>(), sampledEnergies = new ArrayList<>(), virials = new ArrayList<>();
         int firstSampled = -1;
         float[] last;
 
@@ -244,8 +256,6 @@ final class SampleCoulomb implements Callable<Integer> {
             this.chains = chains;
             this.n = n;
             this.warmup = warmup;
-            sumV = new double[chains];
-            sumVirial = new double[chains];
         }
 
         void take(LangevinRun run) {
@@ -259,25 +269,52 @@ final class SampleCoulomb implements Callable<Integer> {
             energies.add(v);
             if (step <= warmup) return;
             if (firstSampled < 0) firstSampled = step;
+            float[] virial = new float[chains];
             for (int c = 0; c < chains; c++) {
                 double trap = 0;
                 for (int j = c * n; j < (c + 1) * n; j++) trap += (double) last[j] * last[j];
-                sumV[c] += v[c];
-                sumVirial[c] += 3 * gas.trap() * trap - v[c];
+                virial[c] = (float) (3 * gas.trap() * trap - v[c]);
             }
+            sampledEnergies.add(v);
+            virials.add(virial);
         }
 
-        int sampled() {
-            return firstSampled < 0 ? 0 : (int) steps.stream().filter(s -> s > warmup).count();
+        int sampled() { return sampledEnergies.size(); }
+
+        /** Each chain's mean over the sampling records. */
+        double[] chainMeans(List<float[]> series) {
+            double[] m = new double[chains];
+            for (float[] r : series)
+                for (int c = 0; c < chains; c++) m[c] += r[c] / (double) series.size();
+            return m;
         }
 
         /** The mean over chains of the per-chain means, and its standard error (NaN for one chain). */
-        double[] meanAndError(double[] sums) {
+        static double[] meanAndError(double[] chainMeans) {
+            int c = chainMeans.length;
+            double mean = 0, ss = 0;
+            for (double m : chainMeans) mean += m / c;
+            for (double m : chainMeans) ss += (m - mean) * (m - mean);
+            return new double[] {mean, c > 1 ? Math.sqrt(ss / (c - 1) / c) : Double.NaN};
+        }
+
+        /**
+         * Gelman and Rubin's potential scale reduction of V over the sampling records,
+         * sqrt(((k - 1)/k W + B/k) / W) with W the mean within-chain variance and B/k the variance
+         * of the chain means: near 1 when the chains sample the same distribution, above 1.01
+         * when they have not mixed (chains held in different configurations). NaN below 2 chains
+         * or 2 records.
+         */
+        double rHat() {
             int k = sampled();
-            double mean = 0, m2 = 0;
-            for (double s : sums) mean += s / k / chains;
-            for (double s : sums) m2 += (s / k - mean) * (s / k - mean);
-            return new double[] {mean, chains > 1 ? Math.sqrt(m2 / (chains - 1) / chains) : Double.NaN};
+            if (k < 2 || chains < 2) return Double.NaN;
+            double[] means = chainMeans(sampledEnergies);
+            double w = 0;
+            for (float[] r : sampledEnergies)
+                for (int c = 0; c < chains; c++) w += (r[c] - means[c]) * (r[c] - means[c]) / ((k - 1.0) * chains);
+            double between = meanAndError(means)[1];
+            double varMeans = between * between * chains; // the variance of the chain means
+            return Math.sqrt(((k - 1.0) / k * w + varMeans) / w);
         }
     }
 }

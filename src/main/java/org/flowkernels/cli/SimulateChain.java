@@ -41,14 +41,17 @@ import static org.flowkernels.cli.Words.num;
             "Prints the largest relative energy error max |H(t) - H(0)|/|H(0)| over trajectories and records (and over each "
                     + "half of the run: symplectic integrators stay bounded, rk4 drifts), the backend and the throughput. "
                     + "Times are in units of sqrt(m/k) = 1. Ctrl-C stops after the current chunk and writes what was computed."},
-        footerHeading = "%nWrites (into --out), R = steps/M + 1 records at t = 0, M dt, 2 M dt, ...:%n",
+        footerHeading = "%nWrites (into --out), with R = S/M + 1 records at t = 0, M dt, 2 M dt, ...:%n",
         footer = {
-            "  q.npy, p.npy       float32 [T, R, N]: positions and momenta of every trajectory at every record",
-            "  energy.npy         float32 [T, R]: H at every record",
-            "  time.npy           float32 [R]: the time of each record",
-            "  energy-error.png   max over trajectories of |H(t) - H(0)|/|H(0)| against t",
-            "  modes.png          (fixed ends) the harmonic normal-mode energies E_k = (P_k^2 + w_k^2 Q_k^2)/2, k = 1..4, "
-                    + "of trajectory 0 against t, w_k = 2 sin(pi k / (2 (N+1)))"})
+            "  q.npy, p.npy      float32 [T, R, N]: positions and momenta of every",
+            "                    trajectory at every record",
+            "  energy.npy        float32 [T, R]: H at every record",
+            "  time.npy          float32 [R]: the time of each record",
+            "  energy-error.png  max over trajectories of |H(t) - H(0)|/|H(0)| against t",
+            "  modes.png         (fixed ends) trajectory 0's harmonic normal-mode",
+            "                    energies E_k = (P_k^2 + w_k^2 Q_k^2)/2, k = 1..4, against",
+            "                    t, with w_k = 2 sin(pi k/(2(N+1))) and Q_k, P_k the",
+            "                    projections of q, p on sqrt(2/(N+1)) sin(pi k (i+1)/(N+1))"})
 final class SimulateChain implements Callable<Integer> {
     enum Init { RANDOM, MODE }
 

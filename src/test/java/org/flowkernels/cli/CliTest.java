@@ -116,6 +116,14 @@ class CliTest {
         // <r . grad V> = dN/beta = 0.8 exactly for MALA in equilibrium; 5 standard errors (their own estimate from 64 chains).
         assertEquals(0.8, virial, 5 * virialError, r.out());
         assertTrue(r.out().contains("acceptance") && r.out().contains("backend: cpu"), r.out());
+
+        // Gelman-Rubin from the same records: W the mean within-chain variance, the chain means' variance between.
+        double within = 0;
+        for (int c = 0; c < chains; c++)
+            for (int k = 0; k < records; k++)
+                if (at[k] > warmup) within += Math.pow(v[c * records + k] - means[c], 2) / ((sampled - 1.0) * chains);
+        double rHat = Math.sqrt(((sampled - 1.0) / sampled * within + ss / (chains - 1)) / within);
+        assertEquals(rHat, number(r.out(), "R-hat of V = ([0-9.]+)"), 1e-4, r.out());
     }
 
     @Test
