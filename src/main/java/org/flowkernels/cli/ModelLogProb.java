@@ -5,16 +5,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.FormatException;
 import org.flowkernels.io.Npy;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code flow logprob} and {@code cnf logprob}: log p of the rows of an .npy file. */
 @Command(name = "logprob", mixinStandardHelpOptions = true, sortOptions = false,
@@ -23,19 +20,7 @@ import picocli.CommandLine.ParentCommand;
             "A row with a NaN or an infinity is an error naming the row (exit code 4)."},
         footerHeading = "%nWrites (into --out):%n",
         footer = "  logp.npy  float32 [n]: log p of each row")
-final class ModelLogProb implements Callable<Integer> {
-    @ParentCommand
-    DensityModel.Family family;
-
-    @Mixin
-    GlobalOptions global;
-
-    @Mixin
-    OutputFolder output;
-
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "the model directory (see the parent command's --help)")
-    Path model;
-
+final class ModelLogProb extends ModelCommand {
     @Option(names = "--input", paramLabel = "X.npy", required = true, description = "the points, one per row")
     Path input;
 

@@ -2,15 +2,11 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 
 /** {@code flow sample} and {@code cnf sample}: n samples and their log q, as .npy files. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
@@ -19,19 +15,7 @@ import picocli.CommandLine.ParentCommand;
             "One batch on the backend (the draws depend on the row index, so the run is not split)."},
         footerHeading = "%nWrites (into --out):%n",
         footer = {"  x.npy     float32 [n, dim]: the samples", "  logq.npy  float32 [n]: log q of each sample"})
-final class ModelSample implements Callable<Integer> {
-    @ParentCommand
-    DensityModel.Family family;
-
-    @Mixin
-    GlobalOptions global;
-
-    @Mixin
-    OutputFolder output;
-
-    @Option(names = "--model", paramLabel = "DIR", required = true, description = "the model directory (see the parent command's --help)")
-    Path model;
-
+final class ModelSample extends ModelCommand {
     @Option(names = "--n", paramLabel = "N", defaultValue = "10000", description = "number of samples (default: ${DEFAULT-VALUE})")
     int n;
 
