@@ -2,6 +2,7 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
 
@@ -16,8 +17,8 @@ interface DensityModel extends AutoCloseable {
         DensityModel load(Path dir, Backend backend) throws IOException;
     }
 
-    /** x [n, dim] and log q(x) [n, 1], the caller's to close. */
-    record Drawn(Tensor x, Tensor logQ) implements AutoCloseable {
+    /** x [n, dim] and log q(x) [n, 1], the caller's to close, and how they were computed (may be empty). */
+    record Drawn(Tensor x, Tensor logQ, String how) implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -28,16 +29,22 @@ interface DensityModel extends AutoCloseable {
         }
     }
 
+    /** log p(x) [n, 1], the caller's to close, and how it was computed (may be empty). */
+    record Scored(Tensor logP, String how) implements AutoCloseable {
+        @Override
+        public void close() { logP.close(); }
+    }
+
     int dim();
 
-    /** The model in words (its architecture and how it is evaluated). */
+    /** The model in words. */
     String describe();
 
     /** n samples with Philox seed {@code seed}. */
     Drawn sample(int n, long seed);
 
-    /** log p(x) [n, 1] of the rows of x [n, dim]; IllegalArgumentException for a non-finite row. */
-    Tensor logProb(Tensor x);
+    /** log p of the rows of x [n, dim] (finite); {@code probeSeed}: the seed of random trace probes, where the model has them. */
+    Scored logProb(Tensor x, OptionalLong probeSeed);
 
     @Override
     void close();

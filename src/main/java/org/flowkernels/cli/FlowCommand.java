@@ -2,6 +2,7 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
 import org.flowkernels.flow.CouplingFlow;
@@ -32,10 +33,12 @@ final class FlowCommand extends CommandGroup implements DensityModel.Family {
             @Override
             public Drawn sample(int n, long seed) {
                 FlowSample s = m.sample(n, seed);
-                return new Drawn(s.x(), s.logQ());
+                return new Drawn(s.x(), s.logQ(), "");
             }
 
-            @Override public Tensor logProb(Tensor x) { return m.logProb(x); }
+            /** Exact log-densities: no probes, the seed plays no part. */
+            @Override
+            public Scored logProb(Tensor x, OptionalLong probeSeed) { return new Scored(m.logProb(x), ""); }
 
             @Override public void close() { m.close(); }
         };

@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.OptionalLong;
 import org.flowkernels.Backend;
+import org.flowkernels.Check;
 import org.flowkernels.Tensor;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.FormatException;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Option;
             "A row with a NaN or an infinity is an error naming the row (exit code 4)."},
         footerHeading = "%nWrites (into --out):%n",
         footer = "  logp.npy  float32 [n]: log p of each row")
-final class ModelLogProb extends ModelCommand {
+class ModelLogProb extends ModelCommand {
     @Option(names = "--input", paramLabel = "X.npy", required = true, description = "the points, one per row")
     Path input;
 
@@ -33,29 +35,33 @@ final class ModelLogProb extends ModelCommand {
             if (x.rank() != 2 || x.shape()[1] != m.dim())
                 throw new FormatException(input, "expected an array [n, " + m.dim() + "] (the model's dimension), got shape "
                         + Arrays.toString(x.shape()));
+            try {
+                Check.allFinite(x.data(), m.dim(), "x");
+            } catch (IllegalArgumentException e) {
+                throw new FormatException(input, e.getMessage(), e);
+            }
             Outputs files = output.open();
             out.println(m.describe() + " (" + backend.device() + ")");
             int n = x.shape()[0];
             long t0 = System.nanoTime();
             float[] logP;
-            try (Tensor xt = x.toTensor(backend); Tensor lp = logProb(m, xt)) {
-                logP = lp.toArray();
+            String how;
+            try (Tensor xt = x.toTensor(backend); DensityModel.Scored lp = m.logProb(xt, probeSeed())) {
+                logP = lp.logP().toArray();
+                how = lp.how();
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
-            out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s); mean log p = %.4f%n", n, seconds, n / seconds, mean(logP));
+            out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s)%s; mean log p = %.4f%n", n, seconds, n / seconds,
+                    how.isEmpty() ? "" : ", " + how, mean(logP));
             files.npy("logp.npy", logP, n);
             files.report(out);
         }
         return 0;
     }
 
-    /** A non-finite point is a fault of the input file. */
-    private Tensor logProb(DensityModel m, Tensor x) throws FormatException {
-        try {
-            return m.logProb(x);
-        } catch (IllegalArgumentException e) {
-            throw new FormatException(input, e.getMessage(), e);
-        }
+    /** The seed of the model's random trace probes, if it has them and one was given (cnf logprob --seed). */
+    OptionalLong probeSeed() {
+        return OptionalLong.empty();
     }
 
     static double mean(float[] v) {

@@ -34,8 +34,8 @@ final class ModelSample extends ModelCommand {
             try (DensityModel.Drawn d = m.sample(n, seed)) {
                 float[] x = d.x().toArray(), logQ = d.logQ().toArray();
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s); mean log q = %.4f%n", n, m.dim(), seconds,
-                        n / seconds, ModelLogProb.mean(logQ));
+                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s)%s; mean log q = %.4f%n", n, m.dim(),
+                        seconds, n / seconds, d.how().isEmpty() ? "" : ", " + d.how(), ModelLogProb.mean(logQ));
                 files.npy("x.npy", x, n, m.dim());
                 files.npy("logq.npy", logQ, n);
             }
