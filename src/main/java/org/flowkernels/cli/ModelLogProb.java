@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code flow logprob} and {@code cnf logprob}: log p of the rows of an .npy file. */
 @Command(name = "logprob", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate the model's log-density log p(x) = log N(f^-1(x); 0, I) + log|det df^-1/dx| (natural log, nats) "
-                + "at every row of X.npy, a float array [n, dim] (float32, or float64 / float16 converted to float32).",
+        description = {"Evaluate the model's log-density log p(x) (natural log, nats) at every row of the --input array, "
+                + "[n, dim] (float32, or float64 / float16 converted to float32).",
             "A row with a NaN or an infinity is an error naming the row (exit code 4)."},
         footerHeading = "%nWrites (into --out):%n",
         footer = "  logp.npy  float32 [n]: log p of each row")
