@@ -241,11 +241,11 @@ class CliTest {
         assertPng(out.resolve("modes.png"));
     }
 
-    /** A coupling flow saved by the library: logprob of the sampled points equals the log q that sample reported. */
+    /** A coupling flow saved by the library (NumPy weights): logprob of the sampled points equals the log q that sample wrote. */
     @Test
     void flowLogProbOfItsSamplesEqualsLogQ() throws IOException {
         Path model = tmp.resolve("realnvp");
-        CouplingFlow.realNvp(4, 4, 11, 16, 16).save(model);
+        CouplingFlow.realNvp(4, 4, 11, 16, 16).save(model, "weights.npz");
         Path drawn = tmp.resolve("drawn"), scored = tmp.resolve("scored");
         run("flow", "sample", "--backend", "cpu", "--model", model.toString(), "--n", "257", "--seed", "3", "--out", drawn.toString())
                 .expect(0);
