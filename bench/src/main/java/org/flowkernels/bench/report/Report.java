@@ -58,13 +58,21 @@ public final class Report {
         Files.createDirectories(dir);
         String chartLine;
         Files.deleteIfExists(dir.resolve(CHART));
-        try {
-            Chart.render(rows, ctx.backends().stream().map(RunContext.BackendLine::name).toList(),
-                    ctx.date().substring(0, 10) + ", " + ctx.mode(), dir.resolve(CHART));
-            chartLine = rows.isEmpty() ? "" : "![throughput by backend, one panel per workload](" + CHART + ")\n";
-        } catch (IOException | RuntimeException | LinkageError e) {
-            System.err.println("[bench] the chart could not be drawn: " + e);
-            chartLine = "The chart could not be drawn on this machine: `" + e + "`.\n";
+        if (ModuleLayer.boot().findModule("java.desktop").isEmpty()) {
+            // ci/gpu-check's carried JRE leaves AWT out; the run's files render anywhere else
+            chartLine = "No chart: this JRE has no java.desktop module. Draw it on another machine with "
+                    + "`bench/run --report " + ctx.results() + "` (the context file must sit beside it).\n";
+            System.out.println("[bench] " + chartLine.trim());
+        } else {
+            try {
+                Chart.render(rows, ctx.backends().stream().map(RunContext.BackendLine::name).toList(),
+                        ctx.date().substring(0, 10) + ", " + ctx.mode(), dir.resolve(CHART));
+                chartLine = rows.isEmpty() ? "" : "![throughput by backend, one panel per workload](" + CHART + ")\n";
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // e.g. a headless machine without fonts: the tables matter more than the picture
+                System.err.println("[bench] the chart could not be drawn: " + e);
+                chartLine = "The chart could not be drawn on this machine: `" + e + "`.\n";
+            }
         }
         Path md = dir.resolve(MARKDOWN);
         Files.writeString(md, markdown(chartLine), StandardCharsets.UTF_8);

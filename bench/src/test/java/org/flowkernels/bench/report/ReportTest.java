@@ -87,8 +87,14 @@ class ReportTest {
                 + "philox-normal on cpu, philox-normal on opencl:0, philox-normal on cuda:0\n"), text);
         assertTrue(text.contains("W2-exact (CnfBench.exact)") && text.contains("W4-ula (time budget of 10 s spent)"), text);
         assertTrue(text.contains("made-up numbers"), text);
-        byte[] png = Files.readAllBytes(dir.resolve(Report.CHART));
-        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "the chart is a PNG");
+        if (ModuleLayer.boot().findModule("java.desktop").isPresent()) {
+            byte[] png = Files.readAllBytes(dir.resolve(Report.CHART));
+            assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "the chart is a PNG");
+            assertTrue(text.contains("](throughput.png)"), text);
+        } else {
+            // ci/gpu-check's JRE: no AWT, and the report says how to draw the chart elsewhere
+            assertTrue(text.contains("No chart: this JRE has no java.desktop module") && !Files.exists(dir.resolve(Report.CHART)), text);
+        }
     }
 
     @Test
