@@ -167,6 +167,7 @@ public final class Suite {
         }
 
         Instant start = Instant.now();
+        String loadAtStart = loadAverage();
         String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm").withZone(ZoneOffset.UTC).format(start);
         String name = stamp + "-" + settings.mode() + "-" + String.join("-", chosen).replace(":", "");
         Files.createDirectories(out);
@@ -209,7 +210,8 @@ public final class Suite {
                 Runtime.getRuntime().availableProcessors(), memoryBytes(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
-                String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()), jmhVersion(), note,
+                String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()), jmhVersion(),
+                loadAtStart.isEmpty() ? "" : loadAtStart + " at the start, " + loadAverage() + " at the end", note,
                 json.getFileName().toString(), lines, todo.stream().map(Workload::id).toList(), pending, skipped,
                 unregistered, Records.read(records));
         Files.writeString(Report.contextOf(json), Records.gson().newBuilder().setPrettyPrinting().create().toJson(ctx),
@@ -269,6 +271,15 @@ public final class Suite {
             // not Linux
         }
         return Runtime.getRuntime().maxMemory();
+    }
+
+    /** The 1-minute load average (Linux), or "" where there is none. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static String jmhVersion() {

@@ -86,6 +86,9 @@ public final class Report {
         s.append("- **Machine:** ").append(machine()).append('\n');
         s.append("- **Run:** ").append(ctx.mode()).append(": ").append(ctx.settings()).append("; JMH ").append(ctx.jmh())
                 .append("; ").append(ctx.java()).append("; JVM options `").append(ctx.jvmArgs()).append("`\n");
+        if (ctx.load() != null && !ctx.load().isBlank())
+            s.append("- **Load average (1 min):** ").append(ctx.load()).append(" on ").append(ctx.cores())
+                    .append(" cores (above the core count means other work competed with the benchmarks)\n");
         if (ctx.note() != null && !ctx.note().isBlank()) s.append("- **Note:** ").append(ctx.note()).append('\n');
         s.append("- **Raw data:** `").append(ctx.results()).append("` (JMH), `")
                 .append(contextOf(Path.of(ctx.results())).getFileName()).append("` (devices, batches, error figures)\n\n");
@@ -188,6 +191,7 @@ public final class Report {
         s.append(BEGIN).append(" (written by bench/run --readme; edit outside the markers) -->\n");
         s.append("Latest run: ").append(ctx.date().substring(0, 10)).append(", ").append(ctx.mode()).append(" mode, on ")
                 .append(machine());
+        if (ctx.load() != null && !ctx.load().isBlank()) s.append(", load average ").append(ctx.load());
         if (ctx.note() != null && !ctx.note().isBlank()) s.append(". ").append(ctx.note().trim().replaceFirst("\\.$", ""));
         s.append(". Full report, with errors, peaks and the chart: [").append(reportLink).append("](").append(reportLink).append(").\n\n");
         s.append("| workload | backend | device | batch | throughput | vs cpu | GFLOP/s | of measured peak |\n"

@@ -12,6 +12,7 @@ import org.flowkernels.bench.Records;
  * @param mode         "quick" or "full" (or "custom")
  * @param settings     forks, warm-up and measurement iterations, in words
  * @param machine      a label for the machine, given with --machine (may be empty)
+ * @param load         the machine's load average at the start and the end of the run (other work competing)
  * @param note         anything the person running it wanted on the report (e.g. "shared machine")
  * @param results      the JMH JSON file's name
  * @param backends     every backend of the machine, measured or not
@@ -21,7 +22,7 @@ import org.flowkernels.bench.Records;
  * @param unregistered benchmarks in the jar with no registry entry
  */
 public record RunContext(String date, String mode, String settings, String machine, String cpu, int cores,
-                         long memoryBytes, String os, String java, String jvmArgs, String jmh, String note,
+                         long memoryBytes, String os, String java, String jvmArgs, String jmh, String load, String note,
                          String results, List<BackendLine> backends, List<String> workloads, List<String> pending, List<String> skipped,
                          List<String> unregistered, List<Records.Run> runs) {
     /**

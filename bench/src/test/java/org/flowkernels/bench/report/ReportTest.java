@@ -36,7 +36,7 @@ class ReportTest {
     /** JMH output as it writes it (a NaN error is the string "NaN"), for a made-up machine with a GPU. */
     static Report report() {
         RunContext ctx = new RunContext("2026-01-02T03:04:05Z", "quick", "1 fork", "test box", "Some CPU", 2, 8L << 30,
-                "Linux", "Java 17", "", "1.37", "made-up numbers", "x.json",
+                "Linux", "Java 17", "", "1.37", "0.5 at the start, 2.5 at the end", "made-up numbers", "x.json",
                 List.of(new RunContext.BackendLine("cpu", "Some CPU", "CPU", "", "measured"),
                         new RunContext.BackendLine("opencl:0", "pthread-cpu", "CPU", "", "measured"),
                         new RunContext.BackendLine("cuda:0", "NVIDIA H200", "GPU", "", "measured"),
@@ -86,7 +86,7 @@ class ReportTest {
         assertTrue(text.contains("failed; its error is in the run's log):** peak-fma on opencl:0, peak-fma on cuda:0, "
                 + "philox-normal on cpu, philox-normal on opencl:0, philox-normal on cuda:0\n"), text);
         assertTrue(text.contains("W2-exact (CnfBench.exact)") && text.contains("W4-ula (time budget of 10 s spent)"), text);
-        assertTrue(text.contains("made-up numbers"), text);
+        assertTrue(text.contains("made-up numbers") && text.contains("0.5 at the start, 2.5 at the end on 2 cores"), text);
         if (ModuleLayer.boot().findModule("java.desktop").isPresent()) {
             byte[] png = Files.readAllBytes(dir.resolve(Report.CHART));
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), "the chart is a PNG");
