@@ -74,7 +74,12 @@ public final class Suite {
     private Suite() {}
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(args));
+        try {
+            System.exit(run(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench/run: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     static int run(String[] args) throws IOException, RunnerException {
@@ -92,7 +97,7 @@ public final class Suite {
                 case "--only" -> only.addAll(Arrays.asList(value(args, ++i, a).split(",")));
                 case "--batch" -> batches.addAll(Arrays.asList(value(args, ++i, a).split(",")));
                 case "--out" -> out = Path.of(value(args, ++i, a));
-                case "--deadline" -> deadline = Long.parseLong(value(args, ++i, a));
+                case "--deadline" -> deadline = seconds(value(args, ++i, a));
                 case "--machine" -> machine = value(args, ++i, a);
                 case "--note" -> note = value(args, ++i, a);
                 case "--readme" -> readme = Path.of(value(args, ++i, a));
@@ -184,6 +189,7 @@ public final class Suite {
                 skipped.add(w.id() + " (time budget of " + deadline + " s spent)");
                 continue;
             }
+            if (chosen.isEmpty()) break;
             System.out.printf("%n[bench] workload %d/%d: %s on %s (%d s so far)%n", i + 1, todo.size(), w.id(),
                     String.join(", ", chosen), elapsed);
             ChainedOptionsBuilder opt = new OptionsBuilder()
@@ -196,7 +202,6 @@ public final class Suite {
                     .measurementIterations(settings.iterations()).measurementTime(TimeValue.seconds(settings.iterationSeconds()))
                     .jvmArgsAppend("-D" + Records.PROPERTY + "=" + records)
                     .shouldFailOnError(false);
-            if (chosen.isEmpty()) break;
             Collection<RunResult> r = new Runner(opt.build()).run();
             results.addAll(r);
         }
@@ -220,7 +225,7 @@ public final class Suite {
         System.out.println("\n[bench] JMH results: " + json + "\n[bench] run context: " + Report.contextOf(json));
         Report r = new Report(ctx, com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray());
         finish(r, out, readme);
-        long expected = (long) todo.size() * chosen.size() - (long) skipped.size() * chosen.size();
+        long expected = (long) (todo.size() - skipped.size()) * chosen.size() * batch.split(",").length;
         if (r.rows().size() < expected) {
             System.out.println("[bench] " + (expected - r.rows().size()) + " benchmark(s) gave no result: see REPORT.md and the log above");
             return 3;
@@ -242,6 +247,14 @@ public final class Suite {
     /** "opencl" names every opencl:N, "cuda" every cuda:N; otherwise names must be equal. */
     static boolean matches(String asked, String name) {
         return asked.equals(name) || (!asked.contains(":") && (name.equals(asked) || name.startsWith(asked + ":")));
+    }
+
+    private static long seconds(String text) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--deadline: expected whole seconds, got '" + text + "'");
+        }
     }
 
     private static String value(String[] args, int i, String option) {
