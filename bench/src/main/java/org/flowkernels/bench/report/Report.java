@@ -114,9 +114,12 @@ public final class Report {
                     .append(Format.rate(r.throughput(), r.workload().item())).append(" | ")
                     .append(Format.plusMinus(r.error(), r.throughput())).append(" | ")
                     .append(r.backend().equals("cpu") ? "1×" : Format.ratio(r.vsCpu())).append(" | ")
-                    .append(Format.gflops(r.gflops())).append(" | ").append(Format.percent(r.ofMeasuredPeak())).append(" | ")
+                    .append(Format.gflops(r.gflops())).append(" | ").append(ofPeak(r)).append(" | ")
                     .append(Format.percent(r.ofDatasheetPeak())).append(" |\n");
         }
+        if (rows.stream().anyMatch(r -> r.ofMeasuredPeak() > 1))
+            s.append("\n(!) above the measured peak: that backend's peak-fma run was slowed by other work on the machine "
+                    + "(see the load average), so its fractions are not to be trusted; rerun on a quiet machine.\n");
 
         s.append("\n### Peak arithmetic rate\n\n");
         s.append("*Measured*: the peak-fma benchmark, run in this same session: each item runs 8 independent chains of "
@@ -201,7 +204,7 @@ public final class Report {
                     .append(" | ").append(Format.batch(r.batch())).append(" | ").append(Format.rate(r.throughput(), r.workload().item()))
                     .append(" | ").append(r.backend().equals("cpu") ? "1×" : Format.ratio(r.vsCpu())).append(" | ")
                     .append(Format.gflops(r.gflops())).append(" | ")
-                    .append(r.workload().id().equals("peak-fma") ? "(the peak)" : Format.percent(r.ofMeasuredPeak())).append(" |\n");
+                    .append(r.workload().id().equals("peak-fma") ? "(the peak)" : ofPeak(r)).append(" |\n");
         s.append(END);
         return s.toString();
     }
@@ -213,6 +216,11 @@ public final class Report {
         if (b < 0 || e < b)
             throw new IllegalArgumentException("readme: expected the markers '" + BEGIN + " ... -->' and '" + END + "' in " + readme);
         Files.writeString(readme, text.substring(0, b) + block + text.substring(e + END.length()), StandardCharsets.UTF_8);
+    }
+
+    /** The fraction of the measured peak, marked when above 1 (a disturbed peak run). */
+    private static String ofPeak(Results.Row r) {
+        return Format.percent(r.ofMeasuredPeak()) + (r.ofMeasuredPeak() > 1 ? " (!)" : "");
     }
 
     /** "label: CPU, N cores, M GiB, OS", the label left out when none was given. */

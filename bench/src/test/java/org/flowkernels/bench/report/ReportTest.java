@@ -35,6 +35,10 @@ class ReportTest {
 
     /** JMH output as it writes it (a NaN error is the string "NaN"), for a made-up machine with a GPU. */
     static Report report() {
+        return report("100");
+    }
+
+    static Report report(String peakScore) {
         RunContext ctx = new RunContext("2026-01-02T03:04:05Z", "quick", "1 fork", "test box", "Some CPU", 2, 8L << 30,
                 "Linux", "Java 17", "", "1.37", "0.5 at the start, 2.5 at the end", "made-up numbers", "x.json",
                 List.of(new RunContext.BackendLine("cpu", "Some CPU", "CPU", "", "measured"),
@@ -48,7 +52,7 @@ class ReportTest {
                         run(MLP, "opencl:0", "mlp-w1", "pthread-cpu", "CPU", 16384),
                         run(MLP, "cuda:0", "mlp-w1", "NVIDIA H200", "GPU", 1 << 20)));
         JsonArray jmh = JsonParser.parseString("[" + String.join(",",
-                result(PEAK, "cpu", "100", "10"),
+                result(PEAK, "cpu", peakScore, "10"),
                 result(MLP, "cpu", "2", "0.5"),
                 result(MLP, "opencl:0", "4", "\"NaN\""),
                 result(MLP, "cuda:0", "100", "1")) + "]").getAsJsonArray();
@@ -95,6 +99,14 @@ class ReportTest {
             // ci/gpu-check's JRE: no AWT, and the report says how to draw the chart elsewhere
             assertTrue(text.contains("No chart: this JRE has no java.desktop module") && !Files.exists(dir.resolve(Report.CHART)), text);
         }
+    }
+
+    @Test
+    void aFractionAboveTheMeasuredPeakIsFlagged(@TempDir Path dir) throws Exception {
+        // a peak run slowed by other work: 1 op/s gives 0.54 GFLOP/s, below the MLP's 5.91
+        String text = Files.readString(report("1").write(dir), StandardCharsets.UTF_8);
+        assertTrue(text.contains("| 5.91 | 1100 % (!) |") && text.contains("(!) above the measured peak"), text);
+        assertTrue(!report().markdown("").contains("(!)"), "no flag when the peak is above every workload");
     }
 
     @Test
