@@ -6,3 +6,4 @@
 #include "rng.cl"
 #include "linear.cl"
 #include "peak.cl"
+#include "coupling.cl"

@@ -32,7 +32,7 @@ class WorkloadsTest {
         assertFalse(inJar.isEmpty(), "META-INF/BenchmarkList is missing: JMH's annotation processor did not run");
         for (String b : inJar)
             assertTrue(Workloads.byBenchmark(b).isPresent(), "benchmark " + b + " has no entry in Workloads.ALL");
-        for (String id : new String[] {"peak-fma", "transfer-h2d", "transfer-d2h", "philox-normal", "mlp-w1"})
+        for (String id : new String[] {"peak-fma", "transfer-h2d", "transfer-d2h", "philox-normal", "mlp-w1", "W1-sample", "W1-density"})
             assertTrue(inJar.contains(Workloads.byId(id).orElseThrow().benchmarkName()), id + "'s benchmark is not compiled");
     }
 
@@ -41,6 +41,8 @@ class WorkloadsTest {
         assertEquals(MlpForwardBench.CONDITIONER.flopsPerSample(), Workloads.W1_CONDITIONER_FLOPS);
         // WORKLOADS.md: "about 1.44 MFLOP per sample per direction"
         assertEquals(1.44e6, Workloads.byId("W1-sample").orElseThrow().flopsPerItem(), 0.01e6);
+        assertEquals(CouplingBench.W1.flopsPerSample(), Workloads.byId("W1-sample").orElseThrow().flopsPerItem());
+        assertEquals(CouplingBench.W1.flopsPerSample(), Workloads.byId("W1-density").orElseThrow().flopsPerItem());
         assertEquals(16384L * 64 * 10_000, Workloads.byId("W3-leapfrog").orElseThrow().items(16384));
     }
 
