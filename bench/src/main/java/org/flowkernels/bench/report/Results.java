@@ -25,13 +25,15 @@ public final class Results {
      *
      * @param throughput items per second (the workload's unit)
      * @param error      JMH's 99.9 % confidence half-width, in the same unit (NaN with too few iterations)
+     * @param best       the fastest measured iteration, in the same unit (a peak is the best the
+     *                   device did: other work on the machine only ever slows an iteration down)
      * @param gflops     achieved GFLOP/s, NaN where the workload's FLOPs are not counted
      * @param peakGflops the backend's measured FMA peak in this run, NaN if not measured
      * @param datasheet  the vendor figure for the device, if known
      * @param vsCpu      throughput over the cpu backend's for the same workload, NaN without one
      */
     public record Row(Workload workload, String backend, String device, String deviceType, int batch, String precision,
-                      double throughput, double error, double gflops, double peakGflops,
+                      double throughput, double error, double best, double gflops, double peakGflops,
                       Optional<Datasheet.Entry> datasheet, double vsCpu, Map<String, Double> figures, String notes,
                       long leaked) {
         public double ofMeasuredPeak() { return gflops / peakGflops; }
@@ -43,6 +45,15 @@ public final class Results {
 
     /** A JMH result with no registry entry, or whose score is not in operations per second. */
     public record Unmatched(String benchmark, String why) {}
+
+    /** The highest iteration score in JMH's raw data (every fork), or the score where there is none. */
+    private static double bestIteration(JsonObject metric) {
+        double best = Double.NaN;
+        if (metric.has("rawData"))
+            for (JsonElement fork : metric.getAsJsonArray("rawData"))
+                for (JsonElement it : fork.getAsJsonArray()) best = Double.isNaN(best) ? it.getAsDouble() : Math.max(best, it.getAsDouble());
+        return Double.isNaN(best) ? metric.get("score").getAsDouble() : best;
+    }
 
     public static List<Row> rows(RunContext ctx, JsonArray jmh, List<Unmatched> unmatched) {
         List<Row> raw = new ArrayList<>();
@@ -80,7 +91,7 @@ public final class Results {
             double items = wl.items(batch);
             double score = metric.get("score").getAsDouble(), err = metric.get("scoreError").getAsDouble();
             double throughput = score * items;
-            raw.add(new Row(wl, backend, device, type, batch, wl.precision(), throughput, err * items,
+            raw.add(new Row(wl, backend, device, type, batch, wl.precision(), throughput, err * items, bestIteration(metric) * items,
                     throughput * wl.flopsPerItem() / 1e9, Double.NaN, Datasheet.forDevice(device), Double.NaN,
                     run.map(Records.Run::figures).orElse(Map.of()), run.map(Records.Run::notes).orElse(""),
                     run.map(Records.Run::leaked).orElse(0L)));
@@ -88,11 +99,11 @@ public final class Results {
         List<Row> out = new ArrayList<>();
         for (Row r : raw) {
             double peak = raw.stream().filter(p -> p.workload().id().equals("peak-fma") && p.backend().equals(r.backend()))
-                    .mapToDouble(Row::gflops).findFirst().orElse(Double.NaN);
+                    .mapToDouble(p -> p.best() * p.workload().flopsPerItem() / 1e9).findFirst().orElse(Double.NaN);
             double cpu = raw.stream().filter(p -> p.workload() == r.workload() && p.backend().equals("cpu"))
                     .mapToDouble(Row::throughput).findFirst().orElse(Double.NaN);
             out.add(new Row(r.workload(), r.backend(), r.device(), r.deviceType(), r.batch(), r.precision(), r.throughput(),
-                    r.error(), r.gflops(), peak, r.datasheet(), r.throughput() / cpu, r.figures(), r.notes(), r.leaked()));
+                    r.error(), r.best(), r.gflops(), peak, r.datasheet(), r.throughput() / cpu, r.figures(), r.notes(), r.leaked()));
         }
         List<String> order = ctx.backends().stream().map(RunContext.BackendLine::name).toList();
         out.sort(Comparator.comparingInt((Row r) -> Workloads.ALL.indexOf(r.workload()))
