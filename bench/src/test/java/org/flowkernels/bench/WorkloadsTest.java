@@ -32,7 +32,8 @@ class WorkloadsTest {
         assertFalse(inJar.isEmpty(), "META-INF/BenchmarkList is missing: JMH's annotation processor did not run");
         for (String b : inJar)
             assertTrue(Workloads.byBenchmark(b).isPresent(), "benchmark " + b + " has no entry in Workloads.ALL");
-        for (String id : new String[] {"peak-fma", "transfer-h2d", "transfer-d2h", "philox-normal", "mlp-w1", "W1-sample", "W1-density"})
+        for (String id : new String[] {"peak-fma", "transfer-h2d", "transfer-d2h", "philox-normal", "mlp-w1", "W1-sample", "W1-density",
+                "W3-leapfrog", "W3-rk4", "W4-ula", "W4-mala"})
             assertTrue(inJar.contains(Workloads.byId(id).orElseThrow().benchmarkName()), id + "'s benchmark is not compiled");
     }
 
