@@ -22,23 +22,11 @@ public final class Workloads {
     public static final long W1_CONDITIONER_FLOPS = 2L * (32 * 256 + 256 * 256 + 256 * 64);
 
     public static final List<Workload> ALL = List.of(
-            // ---- supporting measurements
+            // ---- the peak first: every GFLOP/s of the run is a fraction of it
             Workload.of("peak-fma", "peak.PeakFmaBench.fma",
                             FmaPeak.CHAINS + " independent FMA chains x " + PeakFmaBench.ITERS + " steps per item, no memory traffic: the measured arithmetic peak")
                     .counting("FLOP", b -> b * FmaPeak.flopsPerItem(PeakFmaBench.ITERS)).flopsPerItem(1)
                     .batches(8192, 1 << 22),
-            Workload.of("transfer-h2d", "TransferBench.hostToDevice",
-                            "copy a [batch, 64] float32 array from the Java heap into a tensor (Tensor.copyFrom)")
-                    .counting("B", b -> b * 64L * Float.BYTES).batches(16384, 1 << 20),
-            Workload.of("transfer-d2h", "TransferBench.deviceToHost",
-                            "copy a [batch, 64] float32 tensor into a Java array (Tensor.toArray's copy)")
-                    .counting("B", b -> b * 64L * Float.BYTES).batches(16384, 1 << 20),
-            Workload.of("philox-normal", "PhiloxNormalBench.normal",
-                            "standard normals [batch, 64] from Philox4x32-10 with Box-Muller (W1-sample's z)")
-                    .counting("normals", b -> b * 64L).batches(16384, 1 << 20),
-            Workload.of("mlp-w1", "MlpForwardBench.forward",
-                            "MLP 32->256->256->64 tanh forward, [batch, 32] -> [batch, 64]: W1's conditioner, a GEMM-bound proxy until W1 lands")
-                    .counting("samples", b -> b).flopsPerItem(W1_CONDITIONER_FLOPS).batches(16384, 1 << 20),
             // ---- shared/WORKLOADS.md (benchmarks written with each kernel family)
             Workload.of("W1-sample", "CouplingBench.sample",
                             "RealNVP, D = 64, 8 affine coupling layers: z ~ N(0, I) pushed forward, x and log q(x)")
@@ -63,7 +51,20 @@ public final class Workloads {
                     .counting("chain-steps", b -> b * 1_000L).batches(1024, 65536),
             Workload.of("W4-mala", "LangevinBench.mala",
                             "2D Coulomb gas, N = 32, Metropolis-adjusted Langevin, eps = 1e-3, 1,000 steps")
-                    .counting("chain-steps", b -> b * 1_000L).batches(1024, 65536));
+                    .counting("chain-steps", b -> b * 1_000L).batches(1024, 65536),
+            // ---- supporting measurements, last: a run out of time (ci/gpu-check) loses these first
+            Workload.of("transfer-h2d", "TransferBench.hostToDevice",
+                            "copy a [batch, 64] float32 array from the Java heap into a tensor (Tensor.copyFrom)")
+                    .counting("B", b -> b * 64L * Float.BYTES).batches(16384, 1 << 20),
+            Workload.of("transfer-d2h", "TransferBench.deviceToHost",
+                            "copy a [batch, 64] float32 tensor into a Java array (Tensor.toArray's copy)")
+                    .counting("B", b -> b * 64L * Float.BYTES).batches(16384, 1 << 20),
+            Workload.of("philox-normal", "PhiloxNormalBench.normal",
+                            "standard normals [batch, 64] from Philox4x32-10 with Box-Muller (W1-sample's z)")
+                    .counting("normals", b -> b * 64L).batches(16384, 1 << 20),
+            Workload.of("mlp-w1", "MlpForwardBench.forward",
+                            "MLP 32->256->256->64 tanh forward, [batch, 32] -> [batch, 64]: W1's conditioner, a GEMM-bound proxy until W1 lands")
+                    .counting("samples", b -> b).flopsPerItem(W1_CONDITIONER_FLOPS).batches(16384, 1 << 20));
 
     private Workloads() {}
 
