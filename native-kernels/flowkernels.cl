@@ -5,3 +5,4 @@
 #include "include/philox.h"
 #include "rng.cl"
 #include "linear.cl"
+#include "cnf.cl"
