@@ -84,18 +84,27 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
                             int save_every, GLOBAL REAL* snap_x, GLOBAL REAL* snap_l, int n
                             LOCAL_ARG(REAL, wl)) {
     LOCAL_DECL(REAL, wl)
-    for (int i = LID(0); i < n_params; i += LSIZE(0)) wl[i] = P[i];
+    int w[ODE_FUSED_MAX_DEPTH + 1];
+    for (int l = 0; l <= depth; l++) w[l] = widths[l];
+    /* the weights go in transposed, W^T [in, out], so that the innermost loop below runs
+     * over contiguous outputs; the biases as they are */
+    for (int l = 0, off = 0; l < depth; l++) {
+        int in = w[l], out = w[l + 1];
+        for (int i = LID(0); i < in * out + out; i += LSIZE(0))
+            wl[off + i] = i < in * out ? P[off + (i % out) * in + i / out] : P[off + i];
+        off += in * out + out;
+    }
     BARRIER();
     int s = GID(0);
     if (s >= n) return; /* no barrier below */
 
-    int w[ODE_FUSED_MAX_DEPTH + 1];
-    for (int l = 0; l <= depth; l++) w[l] = widths[l];
     const int D = w[depth], T = tangents, S = 1 + tangents, stages = ode_stages(solver);
+    const int MW = ODE_FUSED_MAX_WIDTH;
 
     REAL xs[ODE_FUSED_MAX_DIM], kv[ODE_FUSED_MAX_DIM], acc[ODE_FUSED_MAX_DIM];
     REAL eps[ODE_FUSED_MAX_TANGENTS * ODE_FUSED_MAX_DIM];
-    REAL ha[ODE_FUSED_MAX_WIDTH * ODE_FUSED_S], hb[ODE_FUSED_MAX_WIDTH * ODE_FUSED_S];
+    /* one layer's values (row 0) and tangents (rows 1..T), [1 + T][MW] */
+    REAL ha[ODE_FUSED_S * ODE_FUSED_MAX_WIDTH], hb[ODE_FUSED_S * ODE_FUSED_MAX_WIDTH];
     for (int d = 0; d < D; d++) {
         xs[d] = x[(long)s * D + d];
         kv[d] = RC(0.0);
@@ -112,12 +121,12 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
             REAL ah = ode_a(solver, stage) * h;
             /* the input layer: (x + a h k, t) with tangents (eps_j, 0) */
             for (int d = 0; d < D; d++) {
-                ha[d * S] = xs[d] + ah * kv[d];
-                for (int j = 0; j < T; j++) ha[d * S + 1 + j] = eps[j * D + d];
+                ha[d] = xs[d] + ah * kv[d];
+                for (int j = 0; j < T; j++) ha[(1 + j) * MW + d] = eps[j * D + d];
             }
             if (time_input) {
-                ha[D * S] = t + ah;
-                for (int j = 0; j < T; j++) ha[D * S + 1 + j] = RC(0.0);
+                ha[D] = t + ah;
+                for (int j = 0; j < T; j++) ha[(1 + j) * MW + D] = RC(0.0);
             }
             REAL* cur = ha;
             REAL* nxt = hb;
@@ -126,33 +135,41 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
                 int in = w[l], out = w[l + 1];
                 int w_off = off, b_off = off + in * out;
                 off = b_off + out;
-                for (int o = 0; o < out; o++) {
-                    REAL z[ODE_FUSED_S];
-                    z[0] = wl[b_off + o];
-                    for (int j = 1; j < S; j++) z[j] = RC(0.0);
-                    for (int k = 0; k < in; k++) {
-                        REAL wk = wl[w_off + o * in + k];
-                        for (int j = 0; j < S; j++) z[j] += wk * cur[k * S + j];
+                for (int o = 0; o < out; o++) nxt[o] = wl[b_off + o];
+                for (int j = 1; j < S; j++)
+                    for (int o = 0; o < out; o++) nxt[j * MW + o] = RC(0.0);
+                /* four inputs per pass over the outputs: a quarter of the loads and stores of nxt */
+                int k = 0;
+                for (; k + 4 <= in; k += 4)
+                    for (int j = 0; j < S; j++) {
+                        REAL c0 = cur[j * MW + k], c1 = cur[j * MW + k + 1], c2 = cur[j * MW + k + 2], c3 = cur[j * MW + k + 3];
+                        int w0 = w_off + k * out;
+                        for (int o = 0; o < out; o++)
+                            nxt[j * MW + o] += wl[w0 + o] * c0 + wl[w0 + out + o] * c1 + wl[w0 + 2 * out + o] * c2
+                                             + wl[w0 + 3 * out + o] * c3;
                     }
-                    if (l + 1 < depth) {
-                        REAL y = fk_activate(z[0], act), slope = fk_activate_slope(y, act);
-                        nxt[o * S] = y;
-                        for (int j = 1; j < S; j++) nxt[o * S + j] = slope * z[j];
-                    } else {
-                        for (int j = 0; j < S; j++) nxt[o * S + j] = z[j];
+                for (; k < in; k++)
+                    for (int j = 0; j < S; j++) {
+                        REAL c = cur[j * MW + k];
+                        for (int o = 0; o < out; o++) nxt[j * MW + o] += wl[w_off + k * out + o] * c;
                     }
-                }
+                if (l + 1 < depth)
+                    for (int o = 0; o < out; o++) {
+                        REAL y = fk_activate(nxt[o], act), slope = fk_activate_slope(y, act);
+                        nxt[o] = y;
+                        for (int j = 1; j < S; j++) nxt[j * MW + o] *= slope;
+                    }
                 REAL* tmp = cur;
                 cur = nxt;
                 nxt = tmp;
             }
-            /* cur: v_d at [d S], (J eps_j)_d at [d S + 1 + j] */
+            /* cur: v_d at [d], (J eps_j)_d at [(1 + j) MW + d] */
             REAL tr = RC(0.0);
             for (int j = 0; j < T; j++)
-                for (int d = 0; d < D; d++) tr += eps[j * D + d] * cur[d * S + 1 + j];
+                for (int d = 0; d < D; d++) tr += eps[j * D + d] * cur[(1 + j) * MW + d];
             REAL b = ode_b(solver, stage);
             for (int d = 0; d < D; d++) {
-                kv[d] = cur[d * S];
+                kv[d] = cur[d];
                 acc[d] += b * kv[d];
             }
             accl -= b * trace_weight * tr;
