@@ -19,8 +19,8 @@ class CnfTest {
 
     /**
      * log q(x) from sampling equals logProb(x) integrating the same x back, and the trip back
-     * lands on the base draw. RK4 with h = 1/40 on an O(1) field has a truncation error ~1e-8
-     * each way, far below float32 rounding of 160 stage updates (~1e-5 on Δlogp, ~1e-6 on x),
+     * lands on the base draw. RK4 with h = 1/20 on an O(1) field has a truncation error ~1e-7
+     * each way, below float32 rounding of 80 stage updates (~1e-5 on Δlogp, ~1e-6 on x),
      * so the tolerances (3e-4 absolute on log q, 1e-4 relative on z) are rounding-bound.
      */
     @BackendTest
@@ -29,8 +29,8 @@ class CnfTest {
         VectorField field = field(f);
         for (Trace trace : new Trace[] {Trace.exact(), Trace.rademacher(1), Trace.gaussian(2)})
             for (Execution path : new Execution[] {Execution.FUSED, Execution.PER_STEP})
-                try (Cnf cnf = Cnf.on(backend, field, Solve.rk4(0, 1, 40).trace(trace).execution(path))) {
-                    for (int n : new int[] {1, 3, 1000}) {
+                try (Cnf cnf = Cnf.on(backend, field, Solve.rk4(0, 1, 20).trace(trace).execution(path))) {
+                    for (int n : new int[] {1, 1000}) {
                         long seed = f.nextLong();
                         String what = trace + " " + path + " n=" + n + " on " + backend.name() + ", " + f.seed();
                         try (Cnf.Sample s = cnf.sample(n, seed); Cnf.Density d = cnf.logProb(s.x(), seed);
