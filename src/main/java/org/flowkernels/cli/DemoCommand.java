@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Draw normals and run an MLP on a backend, and compare with the CPU backend.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--backend", description = "cpu, opencl[:N] or cuda[:N] (default: the best available)")
-    String backend;
+    @picocli.CommandLine.Mixin
+    GlobalOptions global;
 
     @Option(names = "--batch", defaultValue = "16384", description = "samples (default: ${DEFAULT-VALUE})")
     int batch;
@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Backend b = backend != null ? Backends.get(backend) : Backends.best();
+        Backend b = global.backend();
         System.out.println("backend: " + b.name() + " (" + b.device() + ")");
         Mlp mlp = Mlp.random(seed, Activation.TANH, 32, 256, 256, 64);
         try (Tensor z = Rng.normal(b, batch, 32, seed); MlpModule m = mlp.on(b)) {

@@ -21,6 +21,8 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the tool and returns its exit code (tests call this). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        // The library logs which backend it picked; the tool says so itself.
+        java.util.logging.Logger.getLogger("org.flowkernels").setLevel(java.util.logging.Level.WARNING);
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new Errors()).execute(args);
     }
 }

@@ -70,6 +70,39 @@ class MlpTest {
         }
     }
 
+    /** Several threads sharing one backend and one module must not corrupt each other's
+     *  kernel arguments (OpenCL kernel objects hold them between set and enqueue). */
+    @BackendTest
+    void concurrentCallersGetTheirOwnResults(Backend backend) throws Exception {
+        Fresh f = new Fresh("mlp-threads" + backend.name());
+        Mlp mlp = Mlp.random(f.nextLong(), Activation.TANH, 6, 40, 3);
+        int threads = 4, rounds = 200;
+        float[][] xs = new float[threads][];
+        int[] ns = new int[threads];
+        for (int t = 0; t < threads; t++) {
+            ns[t] = 50 + 37 * t;
+            xs[t] = f.gaussian(ns[t] * 6, 1.0);
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try (MlpModule m = mlp.on(backend)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                futures.add(pool.submit(() -> {
+                    double[] ref = Reference.mlp(mlp, xs[id], ns[id]);
+                    for (int r = 0; r < rounds; r++)
+                        try (Tensor x = backend.tensor(xs[id], ns[id], 6); Tensor y = m.forward(x)) {
+                            Compare.close(y.toArray(), ref, TOL, "thread " + id + " round " + r + ", " + f.seed());
+                        }
+                    return null;
+                }));
+            }
+            for (var fu : futures) fu.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @BackendTest
     void forwardLeavesNoAllocationsBehind(Backend backend) {
         long before = backend.liveAllocations();

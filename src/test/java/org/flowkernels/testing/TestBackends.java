@@ -15,7 +15,9 @@ import org.flowkernels.Backends;
  * The backends the contract suite runs on: every one {@link Backends#available()} lists,
  * started once. A backend that is listed as available but fails to start (an OpenCL build
  * error, a fatbin the driver rejects) is a failure, never a skip. The system property
- * {@code flowkernels.require} (e.g. "cpu,opencl") names kinds that must be present.
+ * {@code flowkernels.require} (e.g. "cpu,opencl") names kinds that must be present;
+ * {@code flowkernels.test.only} restricts the suite to some kinds (the second surefire run,
+ * which tests the CPU backend's plain-Java path without the Vector API, uses it).
  */
 public final class TestBackends {
     private TestBackends() {}
@@ -38,8 +40,10 @@ public final class TestBackends {
 
     private static Map<String, Entry> discover() {
         Map<String, Entry> out = new LinkedHashMap<>();
+        Set<String> only = kinds("flowkernels.test.only");
         for (BackendStatus s : Backends.available()) {
             String kind = s.name().contains(":") ? s.name().substring(0, s.name().indexOf(':')) : s.name();
+            if (!only.isEmpty() && !only.contains(kind)) continue;
             if (!s.available()) {
                 out.put(s.name(), new Entry(s.name(), kind, null, s.reason(), false));
                 continue;
@@ -56,9 +60,17 @@ public final class TestBackends {
         return out;
     }
 
+    /** Kinds named by -Dflowkernels.require (e.g. "cpu,opencl"), within those the run covers. */
     public static Set<String> requiredKinds() {
-        String r = System.getProperty("flowkernels.require", "");
-        return Arrays.stream(r.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+        Set<String> required = kinds("flowkernels.require"), only = kinds("flowkernels.test.only");
+        if (!only.isEmpty()) required.retainAll(only);
+        return required;
+    }
+
+    private static Set<String> kinds(String property) {
+        String r = System.getProperty(property, "");
+        return Arrays.stream(r.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(java.util.HashSet::new));
     }
 
     /** The started backends. */

@@ -56,11 +56,19 @@ public final class MlpBlock {
         }
     }
 
+    /** Whether the Vector API kernels run (the module is present and the vector width fits B). */
+    public static final boolean VECTORIZED = Simd.ENABLED && VectorMlp.supports(B);
+
     /**
-     * z = act(W a + b) on a block: W [out, in] at params[wOff], b at params[bOff]. Four
-     * outputs per pass over the input features, so each activation loaded feeds four FMAs.
+     * z = act(W a + b) on a block: W [out, in] at params[wOff], b at params[bOff], a
+     * [in][B] and z [out][B] feature-major. The Vector API kernel where it runs, else plain
+     * loops with four outputs per pass, so each activation loaded feeds four FMAs.
      */
-    static void layer(float[] params, int wOff, int bOff, int in, int out, float[] a, float[] z, Activation act) {
+    public static void layer(float[] params, int wOff, int bOff, int in, int out, float[] a, float[] z, Activation act) {
+        if (VECTORIZED) {
+            VectorMlp.layer(params, wOff, bOff, in, out, a, z, act);
+            return;
+        }
         int o = 0;
         for (; o + 4 <= out; o += 4) {
             int z0 = o * B, z1 = z0 + B, z2 = z1 + B, z3 = z2 + B;
@@ -97,7 +105,12 @@ public final class MlpBlock {
         activate(z, out * B, act);
     }
 
-    static void activate(float[] z, int n, Activation act) {
+    /** z[0..n) = act(z[0..n)), n a multiple of B. */
+    public static void activate(float[] z, int n, Activation act) {
+        if (VECTORIZED) {
+            VectorMlp.activate(z, n, act);
+            return;
+        }
         switch (act) {
             case TANH -> { for (int i = 0; i < n; i++) z[i] = FastMath.tanh(z[i]); }
             case RELU -> { for (int i = 0; i < n; i++) z[i] = Math.max(z[i], 0f); }

@@ -14,7 +14,8 @@ public final class Simd {
             && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     public static String description() {
-        if (ENABLED) return "SIMD: Vector API";
+        if (ENABLED) return "SIMD: Vector API, " + VectorMlp.S.vectorBitSize() + "-bit"
+                + (MlpBlock.VECTORIZED ? "" : " (no blocked kernel for this width: MLPs run as plain loops)");
         if ("false".equals(System.getProperty("flowkernels.cpu.simd"))) return "SIMD: off (flowkernels.cpu.simd=false)";
         return "SIMD: off (start the JVM with --add-modules jdk.incubator.vector)";
     }
