@@ -14,20 +14,20 @@ import org.flowkernels.nn.Mlp;
  */
 public final class FieldModule implements AutoCloseable {
     private final VectorField field;
-    private final Backend backend;
     private final Tensor parameters;
 
     FieldModule(VectorField field, Backend backend) {
-        this.field = Check.notNull(field, "field");
-        this.backend = Check.notNull(backend, "backend");
+        Check.notNull(field, "field");
+        Check.notNull(backend, "backend");
         Mlp mlp = field.network();
         float[] p = Arrays.copyOf(mlp.packedParameters(), mlp.parameterCount() + mlp.maxWidth());
+        this.field = field;
         this.parameters = backend.tensor(p, 1, p.length);
     }
 
     public VectorField field() { return field; }
 
-    public Backend backend() { return backend; }
+    public Backend backend() { return parameters.backend(); }
 
     /** [1, parameterCount + maxWidth]: the packed parameters, then zeros. */
     public Tensor parameters() { return parameters; }
