@@ -85,6 +85,9 @@ public final class DeviceOdeKernels implements OdeKernels {
         int T = how.trace().tangents(D), tn = Math.multiplyExact(T, n), wg = dev.workGroup();
         int hidden = 0;
         for (int l = 1; l < L; l++) hidden = Math.max(hidden, mlp.width(l));
+        if ((long) tn * mlp.maxWidth() > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("x0: " + n + " rows with " + T + " tangents of up to " + mlp.maxWidth()
+                    + " units exceed one per-step launch (2^31 elements); split the batch");
         Buffer P = field.parameters().buffer();
         int zeroBias = field.zeroBiasOffset();
         Activation act = mlp.activation();
