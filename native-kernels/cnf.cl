@@ -68,15 +68,18 @@ KERNEL void ode_gaussian_logp(GLOBAL const REAL* z, GLOBAL const REAL* delta, RE
 
 /* ---------------------------------------------------------------- fused solve
  * One work-item per sample, the whole solve (steps x stages x layers) in one launch. The
- * packed parameters are copied into local memory by the work-group first (n_params floats
- * of dynamic local memory); then each work-item keeps its state (x, the stage accumulators,
- * its probes and one layer's values and tangents, interleaved [unit][1 + T]) in private
- * arrays. widths[0..depth] are the layer widths; widths[depth] = D. Snapshots: after every
- * save_every steps (0: none) snapshot j = steps / save_every - 1 goes to snap_x [j n + s, D]
- * and snap_l [j n + s]. Limits (checked on the host): widths <= ODE_FUSED_MAX_WIDTH,
- * D <= ODE_FUSED_MAX_DIM, T <= ODE_FUSED_MAX_TANGENTS, depth <= ODE_FUSED_MAX_DEPTH.
+ * work-group first copies the packed parameters into local memory (dynamic, the parameter
+ * count of floats), each W transposed to [in, out]; then each work-item keeps its state
+ * (x, the stage accumulators, its probes, and one layer's values and tangents as
+ * [1 + T][ODE_FUSED_MAX_WIDTH]) in private arrays. A layer is a sum over inputs of
+ * output-contiguous axpys, the innermost loop over the outputs, which a CPU OpenCL
+ * compiler vectorises within the work-item. widths[0..depth] are the layer widths,
+ * widths[depth] = D. Snapshots: after every save_every steps (0: none) snapshot
+ * j = steps / save_every - 1 goes to snap_x [j n + s, D] and snap_l [j n + s].
+ * Limits (checked on the host): widths <= ODE_FUSED_MAX_WIDTH, D <= ODE_FUSED_MAX_DIM,
+ * T <= ODE_FUSED_MAX_TANGENTS, depth <= ODE_FUSED_MAX_DEPTH.
  * Launch: 1-D over n, any work-group size; the tail work-items help load the weights. */
-KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REAL* P, int n_params,
+KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REAL* P,
                             GLOBAL const int* widths, int depth, int act, int time_input,
                             int solver, int steps, REAL t0, REAL h,
                             int tangents, int probe_dist, REAL trace_weight,

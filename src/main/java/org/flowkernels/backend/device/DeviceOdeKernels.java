@@ -68,7 +68,7 @@ public final class DeviceOdeKernels implements OdeKernels {
         Buffer widths = mem.allocate(Buffer.Type.INT32, mlp.depth() + 1);
         try {
             mem.write(widths, 0, mlp.widths(), 0, mlp.depth() + 1);
-            dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, field.parameters(), mlp.parameterCount(), widths,
+            dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, field.parameters(), widths,
                     mlp.depth(), mlp.activation().code, field.field().timeInput() ? 1 : 0, how.solver().code, how.steps(),
                     (float) how.t0(), (float) how.h(), T, probeCode(how.trace()), traceWeight(how.trace(), T),
                     (int) how.seed(), (int) (how.seed() >>> 32), Ode.PROBE_STREAM, how.saveEvery(),
