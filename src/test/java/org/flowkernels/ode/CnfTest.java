@@ -29,14 +29,14 @@ class CnfTest {
         VectorField field = field(f);
         for (Trace trace : new Trace[] {Trace.exact(), Trace.rademacher(1), Trace.gaussian(2)})
             for (Execution path : new Execution[] {Execution.FUSED, Execution.PER_STEP})
-                try (Cnf cnf = Cnf.on(backend, field, Solve.rk4(0, 1, 20).trace(trace).execution(path))) {
+                try (CnfModule cnf = new Cnf(field, Solve.rk4(0, 1, 20).trace(trace).execution(path)).on(backend)) {
                     for (int n : new int[] {1, 1000}) {
                         long seed = f.nextLong();
                         String what = trace + " " + path + " n=" + n + " on " + backend.name() + ", " + f.seed();
-                        try (Cnf.Sample s = cnf.sample(n, seed); Cnf.Density d = cnf.logProb(s.x(), seed);
-                             Tensor z = org.flowkernels.rng.Rng.draw(backend, Distribution.NORMAL, n, 2, seed, Cnf.BASE_STREAM, 0)) {
+                        try (CnfModule.Sample s = cnf.sample(n, seed); CnfModule.Density d = cnf.logProb(s.x(), seed);
+                             Tensor z = org.flowkernels.rng.Rng.draw(backend, Distribution.NORMAL, n, 2, seed, CnfModule.BASE_STREAM, 0)) {
                             assertEquals(path, s.execution());
-                            float[] lq = s.logProb().toArray(), lp = d.logProb().toArray();
+                            float[] lq = s.logQ().toArray(), lp = d.logProb().toArray();
                             double worst = Compare.maxAbs(lq, lp);
                             assertTrue(worst <= 3e-4, "log q(x) - logProb(x) = " + worst + ", " + what);
                             float[] zs = z.toArray();
@@ -60,16 +60,16 @@ class CnfTest {
             Distribution probe = trace instanceof Trace.Hutchinson hu ? hu.probe() : null;
             for (int s = 0; s < n; s++) {
                 double[] z = new double[D];
-                for (int c = 0; c < D; c++) z[c] = Philox4x32.coordinate(seed, s, 0, Cnf.BASE_STREAM, c, Distribution.NORMAL);
+                for (int c = 0; c < D; c++) z[c] = Philox4x32.coordinate(seed, s, 0, CnfModule.BASE_STREAM, c, Distribution.NORMAL);
                 double[] r = OdeReference.solve(field, z, Solver.RK4, 0, 1, steps, probe, 2, seed, s);
                 System.arraycopy(r, 0, wantX, s * D, D);
                 wantLq[s] = -0.5 * (z[0] * z[0] + z[1] * z[1]) - Math.log(2 * Math.PI) + r[D];
             }
-            try (Cnf cnf = Cnf.on(backend, field, Solve.rk4(0, 1, steps).trace(trace)); Cnf.Sample smp = cnf.sample(n, seed)) {
+            try (CnfModule cnf = new Cnf(field, Solve.rk4(0, 1, steps).trace(trace)).on(backend); CnfModule.Sample smp = cnf.sample(n, seed)) {
                 String what = trace + " on " + backend.name() + ", " + f.seed();
                 // both runs take the same steps, so only float32 rounding separates them (~1e-6)
                 Compare.close(smp.x().toArray(), wantX, 2e-5, "x, " + what);
-                Compare.close(smp.logProb().toArray(), wantLq, 2e-5, "log q(x), " + what);
+                Compare.close(smp.logQ().toArray(), wantLq, 2e-5, "log q(x), " + what);
             }
         }
     }
@@ -77,11 +77,13 @@ class CnfTest {
     @BackendTest
     void sampleIsAFunctionOfTheSeed(Backend backend) {
         Fresh f = new Fresh("cnf-seed" + backend.name());
-        try (Cnf cnf = Cnf.on(backend, field(f), Solve.rk4(0, 1, 8).trace(Trace.rademacher(1)));
-             Cnf.Sample a = cnf.sample(100, 5); Cnf.Sample b = cnf.sample(100, 5); Cnf.Sample c = cnf.sample(100, 6)) {
-            assertArrayEquals(a.x().toArray(), b.x().toArray());
-            assertArrayEquals(a.logProb().toArray(), b.logProb().toArray());
-            assertNotEquals(a.x().toArray()[0], c.x().toArray()[0]);
+        try (CnfModule cnf = new Cnf(field(f), Solve.rk4(0, 1, 8).trace(Trace.rademacher(1))).on(backend);
+             CnfModule.Sample a = cnf.sample(100, 5); CnfModule.Sample b = cnf.sample(100, 5); CnfModule.Sample c = cnf.sample(100, 6)) {
+            // Same seed, same draws and probes: equal up to rounding, not bitwise, because the CPU
+            // backend's vector tanh differs in the last bit between JIT tiers (SVML vs Math.tanh).
+            Compare.close(b.x().toArray(), OdeReference.doubles(a.x().toArray()), 1e-6, "x, same seed on " + backend.name());
+            Compare.close(b.logQ().toArray(), OdeReference.doubles(a.logQ().toArray()), 1e-5, "log q, same seed on " + backend.name());
+            assertTrue(Compare.relativeError(c.x().toArray(), OdeReference.doubles(a.x().toArray())) > 0.1, "another seed, other samples");
         }
     }
 
@@ -89,8 +91,8 @@ class CnfTest {
     void leavesNoAllocationsBehind(Backend backend) {
         Fresh f = new Fresh("cnf-leak" + backend.name());
         long before = backend.liveAllocations();
-        try (Cnf cnf = Cnf.on(backend, field(f), Solve.rk4(0, 1, 4).execution(Execution.PER_STEP))) {
-            try (Cnf.Sample s = cnf.sample(50, 1)) {
+        try (CnfModule cnf = new Cnf(field(f), Solve.rk4(0, 1, 4).execution(Execution.PER_STEP)).on(backend)) {
+            try (CnfModule.Sample s = cnf.sample(50, 1)) {
                 cnf.logProb(s.x()).close();
             }
             cnf.sample(0, 1).close();

@@ -17,12 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** The solve as an operation: paths, backends, snapshots, sizes, bad input, memory. */
 class OdeContractTest {
-    private static double[] doubles(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) d[i] = a[i];
-        return d;
-    }
-
     /**
      * The fused and per-step paths compute the same sums in different orders (a tiled GEMM
      * against a per-sample loop), so they agree to float32 rounding grown over the solve:
@@ -48,11 +42,11 @@ class OdeContractTest {
                     String what = field.network() + " " + c[1] + " n=" + n + " on " + backend.name() + ", " + f.seed();
                     assertEquals(Execution.FUSED, fused.execution());
                     assertEquals(Execution.PER_STEP, perStep.execution());
-                    Compare.close(fused.x().toArray(), doubles(perStep.x().toArray()), 1e-4, "x, " + what);
-                    Compare.close(fused.deltaLogp().toArray(), doubles(perStep.deltaLogp().toArray()), 1e-4, "dlogp, " + what);
+                    Compare.close(fused.x().toArray(), OdeReference.doubles(perStep.x().toArray()), 1e-4, "x, " + what);
+                    Compare.close(fused.deltaLogp().toArray(), OdeReference.doubles(perStep.deltaLogp().toArray()), 1e-4, "dlogp, " + what);
                     assertEquals(4, fused.snapshots());
-                    Compare.close(fused.snapshotX().toArray(), doubles(perStep.snapshotX().toArray()), 1e-4, "snapshots, " + what);
-                    Compare.close(fused.snapshotDeltaLogp().toArray(), doubles(perStep.snapshotDeltaLogp().toArray()), 1e-4,
+                    Compare.close(fused.snapshotX().toArray(), OdeReference.doubles(perStep.snapshotX().toArray()), 1e-4, "snapshots, " + what);
+                    Compare.close(fused.snapshotDeltaLogp().toArray(), OdeReference.doubles(perStep.snapshotDeltaLogp().toArray()), 1e-4,
                             "snapshot dlogp, " + what);
                 }
             }
@@ -79,8 +73,8 @@ class OdeContractTest {
                         continue;
                     }
                     String what = trace + ": " + b.name() + " vs " + ref + ", " + f.seed();
-                    Compare.close(s.x().toArray(), doubles(refX), 1e-4, "x, " + what);
-                    Compare.close(s.deltaLogp().toArray(), doubles(refL), 1e-4, "dlogp, " + what);
+                    Compare.close(s.x().toArray(), OdeReference.doubles(refX), 1e-4, "x, " + what);
+                    Compare.close(s.deltaLogp().toArray(), OdeReference.doubles(refL), 1e-4, "dlogp, " + what);
                 }
         }
     }

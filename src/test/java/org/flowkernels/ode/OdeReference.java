@@ -138,4 +138,11 @@ final class OdeReference {
         for (int c = 0; c < cols; c++) out[c] = a[r * cols + c];
         return out;
     }
+
+    /** A float32 result as float64, to compare two backends' outputs with Compare.close. */
+    static double[] doubles(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
 }
