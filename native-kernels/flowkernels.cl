@@ -5,4 +5,5 @@
 #include "include/philox.h"
 #include "rng.cl"
 #include "linear.cl"
+#include "coupling.cl"
 #include "cnf.cl"
