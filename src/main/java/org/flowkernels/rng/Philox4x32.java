@@ -65,6 +65,17 @@ public final class Philox4x32 {
         return (float) ((word & 1) != 0 ? r * Math.sin(theta) : r * Math.cos(theta));
     }
 
+    /** All four normals of a block: two Box-Muller pairs, each log and sqrt taken once. */
+    public static void normals(int[] block, float[] out) {
+        for (int pair = 0; pair < 4; pair += 2) {
+            double u0 = uniform(block[pair]), u1 = uniform(block[pair + 1]);
+            double r = Math.sqrt(-2.0 * Math.log(u0));
+            double theta = 2.0 * Math.PI * u1;
+            out[pair] = (float) (r * Math.cos(theta));
+            out[pair + 1] = (float) (r * Math.sin(theta));
+        }
+    }
+
     public static float draw(Distribution d, int[] block, int word) {
         return switch (d) {
             case UNIFORM -> uniform(block[word]);

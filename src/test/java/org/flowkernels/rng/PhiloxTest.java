@@ -126,6 +126,14 @@ class PhiloxTest {
     }
 
     @Test
+    void blockNormalsEqualTheOneAtATimeDraws() {
+        int[] b = Philox4x32.block(1, 2, 3, 4, 5, 6);
+        float[] four = new float[4];
+        Philox4x32.normals(b, four);
+        for (int w = 0; w < 4; w++) assertEquals(Philox4x32.normal(b, w), four[w], 0f);
+    }
+
+    @Test
     void uniformIsExactAndOpen() {
         assertEquals(0x1p-24f, Philox4x32.uniform(0));
         assertEquals(1f - 0x1p-24f, Philox4x32.uniform(-1));

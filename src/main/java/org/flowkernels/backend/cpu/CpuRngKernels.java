@@ -18,11 +18,13 @@ public final class CpuRngKernels implements RngKernels {
         int cols = out.cols();
         cpu.parallelFor(out.rows(), Math.max(1, 4096 / Math.max(1, cols)), (from, to) -> {
             int[] b = new int[4];
+            float[] normals = new float[4];
             for (int r = from; r < to; r++)
                 for (int blk = 0; blk * 4 < cols; blk++) {
                     Philox4x32.block(seed, r, step, blk, stream, b);
+                    if (d == Distribution.NORMAL) Philox4x32.normals(b, normals);
                     for (int w = 0; w < 4 && blk * 4 + w < cols; w++)
-                        o[r * cols + blk * 4 + w] = Philox4x32.draw(d, b, w);
+                        o[r * cols + blk * 4 + w] = d == Distribution.NORMAL ? normals[w] : Philox4x32.draw(d, b, w);
                 }
         });
     }
