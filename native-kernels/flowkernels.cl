@@ -3,7 +3,11 @@
  * same file through cuda/flowkernels.cu. */
 #include "include/dialect.h"
 #include "include/philox.h"
+#include "include/potentials.h"
 #include "rng.cl"
 #include "linear.cl"
 #include "coupling.cl"
+#include "potentials.cl"
+#include "hamiltonian.cl"
+#include "langevin.cl"
 #include "cnf.cl"

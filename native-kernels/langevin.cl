@@ -1,0 +1,315 @@
+/* langevin.cl: batched Langevin chains (ULA, MALA, annealed ULA), many steps per launch.
+ *
+ * One work-item per chain; the chain's state lives in private arrays for the whole launch.
+ * A step of chain i with drift D = grad ln pi, step size eps (per chain) and noise xi:
+ *     y = x + (eps/2) D(x) + sqrt(eps) xi
+ * ULA takes y. MALA takes y when ln u < ln alpha, with
+ *     ln alpha = ln pi(y) - ln pi(x) + 1/2 sum_c [xi_c^2 - (xi_c + (sqrt(eps)/2)(D_c(x) + D_c(y)))^2]
+ * (the reverse/forward proposal log ratio written through xi; pi = exp(-beta V)).
+ * The CPU twin is backend/cpu/CpuLangevinBlock.java: same formulas, same order.
+ *
+ * Random numbers, Philox4x32-10 keyed by the run's seed (org.flowkernels.sample.LangevinKernels):
+ *     noise xi_c of chain i at global step t: normal (i, t, c/4, LGV_NOISE_STREAM), word c%4
+ *     MH uniform of chain i at step t:        uniform word 0 of (i, t, 0, LGV_ACCEPT_STREAM)
+ * Steps t count from 0 at the start of the run (warm-up included), so splitting a run into
+ * launches changes nothing.
+ *
+ * Common arguments (LGV_COMMON_ARGS), per-chain arrays indexed by chain i:
+ *   x [chains, n]             states, row-major, updated in place
+ *   eps_g [chains]            step sizes (adapted in place while t < adapt_end)
+ *   dual [2, chains]          dual-averaging state: H-bar, then ln eps-bar
+ *   accepted [chains]         accepted proposals during the sampling steps (t >= stats_start)
+ *   mean, m2 [cols, chains]   Welford running mean and sum of squared deviations per column
+ *                             (coordinates, then the energy V when cols = n + 1)
+ *   bad [chains]              -1, or the first step at which the chain proposed a non-finite
+ *                             state; such a chain stops (it keeps its last finite state)
+ *   snaps [snap_count, chains, cols]  snapshots of this launch
+ * Sampling step t (t >= stats_start), j = t - stats_start + 1: the statistics take sample
+ * j / stats_every when stats_every divides j; snapshot j / snap_every - 1 goes to slot
+ * (j / snap_every - 1 - snap_base) when snap_every > 0 divides j.
+ */
+
+#define LGV_NOISE_STREAM 16u
+#define LGV_ACCEPT_STREAM 17u
+/* Dual averaging (Hoffman and Gelman 2014, Algorithm 5); mu = ln(10 eps0) is an argument. */
+#define LGV_ADAPT_GAMMA RC(0.05)
+#define LGV_ADAPT_T0 RC(10.0)
+#define LGV_ADAPT_KAPPA RC(0.75)
+
+#define LGV_COMMON_ARGS                                                                          \
+    GLOBAL REAL* x, int chains, int n, int cols, GLOBAL REAL* eps_g, GLOBAL REAL* dual,          \
+    GLOBAL int* accepted, GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL int* bad, GLOBAL REAL* snaps,\
+    uint seed_lo, uint seed_hi, int first, int steps, int adapt_end, REAL target, REAL adapt_mu,  \
+    int stats_start, int stats_every, int snap_every, int snap_base, int snap_count
+
+/* y = x + eps_half D + root xi for the n coordinates; xi is kept when keep_xi (MALA's ratio needs
+ * it) and its squares summed into *xi2. Returns 0 when some y_c is not finite. */
+FN int lgv_propose(REAL* y, const REAL* q, const REAL* d, REAL* xi, int keep_xi, REAL* xi2, int n,
+                   REAL eps_half, REAL root, uint chain, uint t, uint seed_lo, uint seed_hi) {
+    int ok = 1;
+    REAL s = RC(0.0);
+    for (int blk = 0; blk * 4 < n; blk++) {
+        philox_block b = philox4x32_10(chain, t, (uint)blk, LGV_NOISE_STREAM, seed_lo, seed_hi);
+        for (int w = 0; w < 4; w++) {
+            int c = blk * 4 + w;
+            if (c >= n) break;
+            REAL z = philox_normal(b, w);
+            REAL v = q[c] + eps_half * d[c] + root * z;
+            y[c] = v;
+            ok &= isfinite(v) ? 1 : 0;
+            if (keep_xi) {
+                xi[c] = z;
+                s += z * z;
+            }
+        }
+    }
+    *xi2 = s;
+    return ok;
+}
+
+/* One dual-averaging update of a chain's ln eps from the acceptance probability of step t;
+ * the last warm-up step (t + 1 == adapt_end) freezes eps at the average. */
+FN REAL lgv_adapt(REAL log_alpha, int t, int adapt_end, REAL target, REAL mu, REAL* hbar, REAL* logbar) {
+    REAL m = (REAL)(t + 1), w = RC(1.0) / (m + LGV_ADAPT_T0);
+    REAL gain = sqrt(m) / LGV_ADAPT_GAMMA, eta = pow(m, -LGV_ADAPT_KAPPA);
+    REAL a = log_alpha >= RC(0.0) ? RC(1.0) : (log_alpha > -REAL_MAX ? exp(log_alpha) : RC(0.0));
+    *hbar = (RC(1.0) - w) * *hbar + w * (target - a);
+    REAL log_eps = mu - gain * *hbar;
+    *logbar = eta * log_eps + (RC(1.0) - eta) * *logbar;
+    return exp(t + 1 == adapt_end ? *logbar : log_eps);
+}
+
+/* Welford update and snapshot of chain i after sampling step t (see the header). */
+FN void lgv_record(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, const REAL* q, REAL energy, int n,
+                   int cols, int i, int chains, int t, int stats_start, int stats_every, int snap_every,
+                   int snap_base, int snap_count) {
+    int j = t - stats_start + 1;
+    if (j % stats_every == 0) {
+        REAL inv_k = RC(1.0) / (REAL)(j / stats_every);
+        for (int c = 0; c < cols; c++) {
+            long at = (long)c * chains + i;
+            REAL v = c < n ? q[c] : energy;
+            REAL d = v - mean[at], mu = mean[at] + d * inv_k;
+            mean[at] = mu;
+            m2[at] += d * (v - mu);
+        }
+    }
+    if (snap_every > 0 && j % snap_every == 0) {
+        int slot = j / snap_every - 1 - snap_base;
+        if (slot >= 0 && slot < snap_count) {
+            GLOBAL REAL* row = snaps + ((long)slot * chains + i) * cols;
+            for (int c = 0; c < n; c++) row[c] = q[c];
+            if (cols > n) row[n] = energy;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ score drift */
+
+/* Widest layer (input n + 1 and output n included) of the fused score kernel. */
+#define LGV_SCORE_WIDTH 128
+
+/* langevin_score_fused: ULA steps [first, first + steps) with D = s(x, sigma), the score MLP
+ * evaluated inside the kernel. P: the packed parameters (nparams floats, layer by layer W
+ * [out, in] then b), copied once per work-group into local memory; widths[0..depth]: the
+ * layer widths; act: the hidden activation (ACT_*). Every width <= LGV_SCORE_WIDTH.
+ * Launch: 1-D, one work-item per chain (rounded up to the work-group), local memory
+ * nparams REALs. */
+KERNEL void langevin_score_fused(LGV_COMMON_ARGS, REAL sigma, GLOBAL const REAL* P, GLOBAL const int* widths,
+                                 int depth, int act, int nparams LOCAL_ARG(REAL, w)) {
+    LOCAL_DECL(REAL, w)
+    for (int k = LID(0); k < nparams; k += LSIZE(0)) w[k] = P[k];
+    BARRIER();
+    int i = GID(0);
+    if (i >= chains || bad[i] >= 0) return;
+    REAL q[LGV_SCORE_WIDTH], a[LGV_SCORE_WIDTH], y[LGV_SCORE_WIDTH];
+    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];
+    REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps), unused;
+    for (int t = first; t < first + steps; t++) {
+        /* a = s(q, sigma): layer by layer, the new activations in y, copied back to a */
+        for (int c = 0; c < n; c++) a[c] = q[c];
+        a[n] = sigma;
+        int off = 0;
+        for (int l = 0; l < depth; l++) {
+            int in = widths[l], out = widths[l + 1];
+            for (int o = 0; o < out; o++) {
+                REAL acc = w[off + in * out + o];
+                for (int k = 0; k < in; k++) acc += w[off + o * in + k] * a[k];
+                y[o] = l + 1 < depth ? fk_activate(acc, act) : acc;
+            }
+            for (int o = 0; o < out; o++) a[o] = y[o];
+            off += in * out + out;
+        }
+        if (!lgv_propose(y, q, a, y, 0, &unused, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) {
+            bad[i] = t;
+            break;
+        }
+        for (int c = 0; c < n; c++) q[c] = y[c];
+        if (t >= stats_start)
+            lgv_record(mean, m2, snaps, q, RC(0.0), n, cols, i, chains, t, stats_start, stats_every, snap_every,
+                       snap_base, snap_count);
+    }
+    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];
+}
+
+/* langevin_score_concat: inp [chains, n + 1] = concat(x, sigma), the score MLP's input for the
+ * per-step path. Launch: 1-D over chains * (n + 1). */
+KERNEL void langevin_score_concat(GLOBAL const REAL* x, GLOBAL REAL* inp, int chains, int n, REAL sigma) {
+    int g = GID(0);
+    if (g >= chains * (n + 1)) return;
+    int i = g / (n + 1), c = g - i * (n + 1);
+    inp[g] = c < n ? x[(long)i * n + c] : sigma;
+}
+
+/* langevin_score_step: one ULA step t = first (steps = 1) with D = score [chains, n], computed
+ * by the MLP kernels (nets too large for the fused kernel); writes the new state to x and to
+ * inp [chains, n + 1] (the next step's MLP input, sigma in the last column). Launch: 1-D, one
+ * work-item per chain. Rows up to LGV_SCORE_WIDTH - 1 coordinates. */
+KERNEL void langevin_score_step(LGV_COMMON_ARGS, GLOBAL const REAL* score, GLOBAL REAL* inp) {
+    int i = GID(0);
+    if (i >= chains || bad[i] >= 0) return;
+    REAL q[LGV_SCORE_WIDTH], d[LGV_SCORE_WIDTH], y[LGV_SCORE_WIDTH];
+    for (int c = 0; c < n; c++) {
+        q[c] = x[(long)i * n + c];
+        d[c] = score[(long)i * n + c];
+    }
+    REAL eps = eps_g[i], unused;
+    int t = first;
+    if (!lgv_propose(y, q, d, y, 0, &unused, n, RC(0.5) * eps, sqrt(eps), (uint)i, (uint)t, seed_lo, seed_hi)) {
+        bad[i] = t;
+        return;
+    }
+    for (int c = 0; c < n; c++) {
+        x[(long)i * n + c] = y[c];
+        inp[(long)i * (n + 1) + c] = y[c];
+    }
+    if (t >= stats_start)
+        lgv_record(mean, m2, snaps, y, RC(0.0), n, cols, i, chains, t, stats_start, stats_every, snap_every,
+                   snap_base, snap_count);
+}
+
+/* ------------------------------------------------------------------ statistics */
+
+/* langevin_merge: Chan's merge of the per-chain Welford accumulators, every chain holding k
+ * samples: for column c, out[c] = (1/chains) sum_i mean[c, i] and
+ * out[cols + c] = sum_i (m2[c, i] + k (mean[c, i] - out[c])^2). Two passes over the chains
+ * (the mean first, so the second sums squares of small differences). Launch: 1-D, one
+ * work-group per column (global = cols * LSIZE, LSIZE a power of two), local memory LSIZE REALs. */
+KERNEL void langevin_merge(GLOBAL const REAL* mean, GLOBAL const REAL* m2, int chains, int cols, REAL k,
+                           GLOBAL REAL* out LOCAL_ARG(REAL, red)) {
+    LOCAL_DECL(REAL, red)
+    int col = GROUP(0), lid = LID(0), size = LSIZE(0);
+    GLOBAL const REAL* mu = mean + (long)col * chains;
+    GLOBAL const REAL* sq = m2 + (long)col * chains;
+    REAL s = RC(0.0);
+    for (int i = lid; i < chains; i += size) s += mu[i];
+    red[lid] = s;
+    BARRIER();
+    for (int h = size / 2; h > 0; h /= 2) {
+        if (lid < h) red[lid] += red[lid + h];
+        BARRIER();
+    }
+    REAL m = red[0] / (REAL)chains;
+    BARRIER();
+    s = RC(0.0);
+    for (int i = lid; i < chains; i += size) {
+        REAL d = mu[i] - m;
+        s += sq[i] + k * d * d;
+    }
+    red[lid] = s;
+    BARRIER();
+    for (int h = size / 2; h > 0; h /= 2) {
+        if (lid < h) red[lid] += red[lid + h];
+        BARRIER();
+    }
+    if (lid == 0) {
+        out[col] = m;
+        out[cols + col] = red[0];
+    }
+}
+
+/* ------------------------------------------------------------------ potential drift */
+
+/* d = -beta grad V(q) = grad ln pi; returns V(q) (include/potentials.h). */
+FN REAL lgv_potential_drift(int kind, GLOBAL const REAL* prm, REAL beta, const REAL* q, REAL* d, int n) {
+    REAL v = potential_value_grad(kind, prm, q, d, n);
+    for (int c = 0; c < n; c++) d[c] *= -beta;
+    return v;
+}
+
+/* langevin_ula_potential_CAP / langevin_mala_potential_CAP: steps [first, first + steps) of ULA
+ * or MALA on pi = exp(-beta V), V the potential (kind, prm) of include/potentials.h, for rows of
+ * n <= CAP coordinates (builds for CAP = 64 and 1024: DevicePotentialKernels.kernelVariant).
+ * The energy V of the state is carried along (MALA's ratio, the statistics' last column). A ULA
+ * chain whose new state or its energy is not finite is stopped and reported; MALA reports a
+ * non-finite proposal and rejects one of infinite energy (zero density). 
+ * Launch: 1-D, one work-item per chain, rounded up to the work-group. */
+#define LANGEVIN_POTENTIAL(CAP)                                                                     \
+KERNEL void langevin_ula_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta) { \
+    int i = GID(0);                                                                                 \
+    if (i >= chains || bad[i] >= 0) return;                                                         \
+    REAL q[CAP], d[CAP], y[CAP];                                                                    \
+    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
+    REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps), unused;                            \
+    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    for (int t = first; t < first + steps; t++) {                                                   \
+        int ok = lgv_propose(y, q, d, y, 0, &unused, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi); \
+        REAL vy = lgv_potential_drift(kind, prm, beta, y, d, n);                                    \
+        if (!ok || !isfinite(vy)) { /* a state of zero density is as wrong as a non-finite one */   \
+            bad[i] = t;                                                                             \
+            break;                                                                                  \
+        }                                                                                           \
+        for (int c = 0; c < n; c++) q[c] = y[c];                                                    \
+        v = vy;                                                                                     \
+        if (t >= stats_start)                                                                       \
+            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
+                       snap_every, snap_base, snap_count);                                          \
+    }                                                                                               \
+    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
+}                                                                                                   \
+                                                                                                    \
+KERNEL void langevin_mala_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta) { \
+    int i = GID(0);                                                                                 \
+    if (i >= chains || bad[i] >= 0) return;                                                         \
+    REAL q[CAP], d[CAP], y[CAP], dy[CAP], xi[CAP];                                                  \
+    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
+    REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
+    int acc = accepted[i];                                                                          \
+    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    for (int t = first; t < first + steps; t++) {                                                   \
+        REAL eps_half = RC(0.5) * eps, root = sqrt(eps), xi2;                                           \
+        if (!lgv_propose(y, q, d, xi, 1, &xi2, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) { \
+            bad[i] = t;                                                                             \
+            break;                                                                                  \
+        }                                                                                           \
+        REAL vy = lgv_potential_drift(kind, prm, beta, y, dy, n), s2 = RC(0.0);                     \
+        for (int c = 0; c < n; c++) {                                                               \
+            REAL w = xi[c] + RC(0.5) * root * (d[c] + dy[c]);                                       \
+            s2 += w * w;                                                                            \
+        }                                                                                           \
+        REAL log_alpha = -beta * (vy - v) + RC(0.5) * (xi2 - s2);                                   \
+        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, LGV_ACCEPT_STREAM, seed_lo, seed_hi);  \
+        int take = log(philox_uniform(b.w[0])) < log_alpha;                                         \
+        if (take) {                                                                                 \
+            for (int c = 0; c < n; c++) {                                                           \
+                q[c] = y[c];                                                                        \
+                d[c] = dy[c];                                                                       \
+            }                                                                                       \
+            v = vy;                                                                                 \
+        }                                                                                           \
+        if (t < adapt_end) eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, &hbar, &logbar); \
+        if (t >= stats_start) {                                                                     \
+            acc += take;                                                                            \
+            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
+                       snap_every, snap_base, snap_count);                                          \
+        }                                                                                           \
+    }                                                                                               \
+    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
+    eps_g[i] = eps;                                                                                 \
+    dual[i] = hbar;                                                                                 \
+    dual[chains + i] = logbar;                                                                      \
+    accepted[i] = acc;                                                                              \
+}
+
+LANGEVIN_POTENTIAL(64)
+LANGEVIN_POTENTIAL(1024)

@@ -1,0 +1,215 @@
+package org.flowkernels.backend.cpu;
+
+import org.flowkernels.physics.HamiltonianKernels;
+import org.flowkernels.physics.Integrator;
+
+/**
+ * Hamiltonian integrators on the CPU. Trajectories go in blocks of {@link CpuPotential#B},
+ * transposed to coordinate-major (q[c * B + s]) so that every loop runs over the block and
+ * vectorizes; a block stays in L1/L2 for all the steps of a launch, then is written back.
+ * Blocks run in parallel. Same step formulas, in the same float32 order, as hamiltonian.cl.
+ */
+public final class CpuHamiltonianKernels implements HamiltonianKernels {
+    private final CpuBackend cpu;
+
+    public CpuHamiltonianKernels(CpuBackend cpu) { this.cpu = cpu; }
+
+    @Override
+    public Prepared prepare(Run run) {
+        return new Prepared() {
+            @Override
+            public void advance(int start, int steps) {
+                int B = CpuPotential.B, batch = run.q().rows();
+                cpu.parallelFor((batch + B - 1) / B, 1, (b0, b1) -> {
+                    Block block = new Block(run);
+                    for (int b = b0; b < b1; b++) block.advance(b * B, Math.min(B, batch - b * B), start, steps);
+                });
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    /** A block [n][B]: p -= kick g, then q += drift invMass_c p. */
+    static void kickDrift(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift, int n) {
+        int B = CpuPotential.B;
+        for (int c = 0; c < n; c++) {
+            float dm = drift * invMass[c];
+            for (int i = c * B; i < (c + 1) * B; i++) {
+                float pv = p[i] - kick * g[i];
+                p[i] = pv;
+                q[i] += dm * pv;
+            }
+        }
+    }
+
+    /**
+     * An RK4 stage on a block [n][B]: with the slopes kq = invMass_c pStage, kp = -g,
+     * (qa, pa) = first ? (kq, kp) : (qa, pa) + 2 (kq, kp) (so the first stage never reads
+     * what an earlier block left there) and (qs, ps) = (q, p) + a (kq, kp). pStage may be ps.
+     */
+    static void rk4Stage(boolean simd, float[] q, float[] p, float[] g, float[] invMass, float[] pStage, float[] qa, float[] pa,
+                         float[] qs, float[] ps, float a, boolean first, int n) {
+        int B = CpuPotential.B;
+        if (simd) {
+            CpuRk4Simd.stage(q, p, g, invMass, pStage, qa, pa, qs, ps, a, first, n, B);
+            return;
+        }
+        for (int c = 0; c < n; c++) {
+            float m = invMass[c];
+            for (int i = c * B; i < (c + 1) * B; i++) {
+                float kq = m * pStage[i], kp = -g[i];
+                qa[i] = first ? kq : qa[i] + 2 * kq;
+                pa[i] = first ? kp : pa[i] + 2 * kp;
+                qs[i] = q[i] + a * kq;
+                ps[i] = p[i] + a * kp;
+            }
+        }
+    }
+
+    /** The end of an RK4 step, with the last stage's (ps, g): q += sixth (qa + invMass ps), p += sixth (pa - g). */
+    static void rk4Finish(boolean simd, float[] q, float[] p, float[] g, float[] invMass, float[] qa, float[] pa, float[] ps,
+                          float sixth, int n) {
+        int B = CpuPotential.B;
+        if (simd) {
+            CpuRk4Simd.finish(q, p, g, invMass, qa, pa, ps, sixth, n, B);
+            return;
+        }
+        for (int c = 0; c < n; c++) {
+            float m = invMass[c];
+            for (int i = c * B; i < (c + 1) * B; i++) {
+                q[i] += sixth * (qa[i] + m * ps[i]);
+                p[i] += sixth * (pa[i] - g[i]);
+            }
+        }
+    }
+
+    /** One thread's working set: a block of trajectories and its scratch. */
+    private static final class Block {
+        private static final int B = CpuPotential.B;
+        private final Run run;
+        private final int n, records;
+        private final float dt;
+        private final float[] invMass;
+        private final CpuPotential potential;
+        private final float[] q, p, g, e = new float[B], h0 = new float[B], err = new float[B];
+        private final float[] qs, ps, qa, pa; // RK4 stages
+        private final boolean simd = Simd.ENABLED && CpuRk4Simd.fits(B);
+        private final float[] qAll, pAll, energies, snapQ, snapP, maxError;
+        private int s0, nb;
+
+        Block(Run run) {
+            this.run = run;
+            n = run.q().cols();
+            records = run.records();
+            dt = run.dt();
+            invMass = run.h().inverseMasses(n);
+            potential = CpuPotential.of(run.h().potential(), n);
+            q = new float[n * B];
+            p = new float[n * B];
+            g = new float[n * B];
+            boolean rk4 = run.method() == Integrator.RK4;
+            qs = rk4 ? new float[n * B] : null;
+            ps = rk4 ? new float[n * B] : null;
+            qa = rk4 ? new float[n * B] : null;
+            pa = rk4 ? new float[n * B] : null;
+            qAll = CpuBackend.floats(run.q());
+            pAll = CpuBackend.floats(run.p());
+            energies = CpuBackend.floats(run.energies());
+            snapQ = run.snapshotsQ() == null ? null : CpuBackend.floats(run.snapshotsQ());
+            snapP = run.snapshotsP() == null ? null : CpuBackend.floats(run.snapshotsP());
+            maxError = CpuBackend.floats(run.maxError());
+        }
+
+        void advance(int s0, int nb, int start, int steps) {
+            this.s0 = s0;
+            this.nb = nb;
+            MlpBlock.load(qAll, s0, nb, n, q);
+            MlpBlock.load(pAll, s0, nb, n, p);
+            if (start == 0) {
+                record(0);
+            } else {
+                for (int s = 0; s < nb; s++) {
+                    h0[s] = energies[(s0 + s) * records];
+                    err[s] = maxError[s0 + s];
+                }
+            }
+            if (run.method() == Integrator.RK4) rk4(start, steps);
+            else splitting(start, steps);
+            MlpBlock.store(q, s0, nb, n, qAll);
+            MlpBlock.store(p, s0, nb, n, pAll);
+            System.arraycopy(err, 0, maxError, s0, nb);
+        }
+
+        /** Leapfrog (one drift of weight 1) or Yoshida (three), kicks of neighbouring drifts merged. */
+        private void splitting(int start, int steps) {
+            float[] w = run.method() == Integrator.LEAPFROG ? new float[] {1f}
+                    : new float[] {(float) Integrator.YOSHIDA_W1, (float) Integrator.YOSHIDA_W0, (float) Integrator.YOSHIDA_W1};
+            potential.evaluate(q, g, null);
+            float pending = 0; // the half kick owed by the last drift
+            for (int j = 0; j < steps; j++) {
+                for (float wi : w) {
+                    float kick = (pending + 0.5f * wi) * dt, drift = wi * dt;
+                    if (!potential.kickDriftGradient(q, p, g, invMass, kick, drift)) {
+                        kickDrift(q, p, g, invMass, kick, drift, n);
+                        potential.evaluate(q, g, null);
+                    }
+                    pending = 0.5f * wi;
+                }
+                int k = start + j + 1;
+                boolean rec = k % run.every() == 0;
+                if (rec || j == steps - 1) {
+                    kickDrift(q, p, g, invMass, pending * dt, 0, n);
+                    pending = 0;
+                    if (rec) record(k / run.every());
+                }
+            }
+        }
+
+        /** Classic RK4 on (q' = p/m, p' = -dV/dq); qa, pa accumulate k1 + 2 k2 + 2 k3. */
+        private void rk4(int start, int steps) {
+            float half = 0.5f * dt, sixth = dt / 6;
+            for (int j = 0; j < steps; j++) {
+                potential.evaluate(q, g, null);
+                rk4Stage(simd, q, p, g, invMass, p, qa, pa, qs, ps, half, true, n);
+                potential.evaluate(qs, g, null);
+                rk4Stage(simd, q, p, g, invMass, ps, qa, pa, qs, ps, half, false, n);
+                potential.evaluate(qs, g, null);
+                rk4Stage(simd, q, p, g, invMass, ps, qa, pa, qs, ps, dt, false, n);
+                potential.evaluate(qs, g, null);
+                rk4Finish(simd, q, p, g, invMass, qa, pa, ps, sixth, n);
+                int k = start + j + 1;
+                if (k % run.every() == 0) record(k / run.every());
+            }
+        }
+
+        /** H of the block into record k, the snapshots, and the running energy error. */
+        private void record(int k) {
+            potential.evaluate(q, null, e);
+            for (int c = 0; c < n; c++) {
+                float hm = 0.5f * invMass[c];
+                for (int s = 0; s < B; s++) e[s] += hm * p[c * B + s] * p[c * B + s];
+            }
+            for (int s = 0; s < nb; s++) {
+                int row = s0 + s;
+                energies[row * records + k] = e[s];
+                if (k == 0) {
+                    h0[s] = e[s];
+                    err[s] = 0;
+                } else {
+                    float d = Math.abs(e[s] - h0[s]);
+                    if (h0[s] != 0) d /= Math.abs(h0[s]);
+                    if (!(d <= err[s])) err[s] = d; // a NaN energy stays NaN
+                }
+                if (snapQ != null) {
+                    long at = ((long) row * records + k) * n;
+                    for (int c = 0; c < n; c++) {
+                        snapQ[(int) (at + c)] = q[c * B + s];
+                        snapP[(int) (at + c)] = p[c * B + s];
+                    }
+                }
+            }
+        }
+    }
+}

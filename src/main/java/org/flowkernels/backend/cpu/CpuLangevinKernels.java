@@ -1,0 +1,69 @@
+package org.flowkernels.backend.cpu;
+
+import org.flowkernels.sample.Chains;
+import org.flowkernels.sample.Drift;
+import org.flowkernels.sample.LangevinKernels;
+
+/**
+ * Langevin chains on the CPU: blocks of {@link MlpBlock#B} = 32 chains, each block run through
+ * all the launch's steps by one thread with its state in cache, stored coordinate-major
+ * ({@code x[c * B + s]}) so that the innermost loops run over the chains and vectorize. The
+ * drift of a block is {@link CpuLangevinBlock.BlockDrift}; the step, the accept/reject, the
+ * adaptation and the statistics are in {@link CpuLangevinBlock}.
+ */
+public final class CpuLangevinKernels implements LangevinKernels {
+    private final CpuBackend cpu;
+
+    public CpuLangevinKernels(CpuBackend cpu) { this.cpu = cpu; }
+
+    @Override
+    public void run(Chains chains, Launch launch) {
+        int blocks = (chains.count() + MlpBlock.B - 1) / MlpBlock.B;
+        cpu.parallelFor(blocks, 1, (b0, b1) -> {
+            CpuLangevinBlock block = new CpuLangevinBlock(chains, launch, drift(chains, launch), beta(chains));
+            for (int b = b0; b < b1; b++) block.run(b * MlpBlock.B);
+        });
+    }
+
+    private static CpuLangevinBlock.BlockDrift drift(Chains chains, Launch launch) {
+        Drift d = chains.drift();
+        if (d instanceof Drift.PotentialDrift p) return CpuLangevinBlock.potential(p.potential(), chains.dim(), (float) p.beta());
+        if (d instanceof Drift.ScoreDrift s) return CpuLangevinBlock.score(s.net(), chains.dim(), launch.sigma());
+        throw new IllegalArgumentException("drift: no CPU implementation of " + d);
+    }
+
+    /** β of a potential drift (ln π = −βV); unused by a score drift. */
+    private static float beta(Chains chains) {
+        return chains.drift() instanceof Drift.PotentialDrift p ? (float) p.beta() : 0f;
+    }
+
+    @Override
+    public double[] merge(Chains chains, long samples) {
+        float[] mean = CpuBackend.floats(chains.mean()), m2 = CpuBackend.floats(chains.m2());
+        int count = chains.count(), cols = chains.columns();
+        double[] out = new double[2 * cols];
+        for (int c = 0; c < cols; c++) {
+            int row = c * count;
+            double sum = 0;
+            for (int i = 0; i < count; i++) sum += mean[row + i];
+            double m = sum / count, q = 0;
+            for (int i = 0; i < count; i++) {
+                double d = mean[row + i] - m;
+                q += m2[row + i] + samples * d * d;
+            }
+            out[c] = m;
+            out[cols + c] = q;
+        }
+        return out;
+    }
+
+    @Override
+    public String path(Chains chains) {
+        String drift = chains.drift() instanceof Drift.ScoreDrift ? "score MLP per block (MlpBlock, "
+                + (MlpBlock.VECTORIZED ? "Vector API" : "plain Java") + ")"
+                : CpuLangevinBlock.vectorCoulomb(((Drift.PotentialDrift) chains.drift()).potential())
+                ? "Coulomb gas pair loop in Vector API lanes" : "potential per block (CpuPotential, plain Java)";
+        return "cpu: fused, blocks of " + MlpBlock.B + " chains, " + cpu.threads() + " threads; drift: " + drift + "; noise: "
+                + CpuLangevinNoise.description();
+    }
+}

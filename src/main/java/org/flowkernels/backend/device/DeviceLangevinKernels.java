@@ -1,0 +1,152 @@
+package org.flowkernels.backend.device;
+
+import org.flowkernels.backend.Buffer;
+import org.flowkernels.backend.Memory;
+import org.flowkernels.nn.Activation;
+import org.flowkernels.nn.Mlp;
+import org.flowkernels.nn.MlpModule;
+import org.flowkernels.nn.NnKernels;
+import org.flowkernels.sample.Chains;
+import org.flowkernels.sample.Drift;
+import org.flowkernels.sample.LangevinKernels;
+
+/**
+ * Langevin chains on OpenCL and CUDA: native-kernels/langevin.cl, one work-item per chain and
+ * every step of a launch in one kernel. A score network small enough for the fused kernel
+ * (widths up to {@link #FUSED_SCORE_WIDTH}, parameters up to {@link #FUSED_SCORE_PARAMETERS},
+ * which fit any device's local memory) is evaluated inside it with its weights in local memory;
+ * a larger one goes through the MLP kernels ({@link DeviceNnKernels#linear}, one launch per
+ * layer per step) and a one-step update kernel.
+ */
+public final class DeviceLangevinKernels implements LangevinKernels {
+    /** LGV_SCORE_WIDTH of langevin.cl: the widest layer of the fused score kernel, and the
+     *  widest state (plus one) of the per-step update kernel. */
+    public static final int FUSED_SCORE_WIDTH = 128;
+    /** 32 KiB of float parameters: OpenCL's minimum local memory for a GPU. */
+    public static final int FUSED_SCORE_PARAMETERS = 8192;
+
+    private final DeviceBackend dev;
+
+    public DeviceLangevinKernels(DeviceBackend dev) { this.dev = dev; }
+
+    @Override
+    public void run(Chains chains, Launch launch) {
+        Drift d = chains.drift();
+        if (d instanceof Drift.PotentialDrift p) {
+            potential(chains, launch, p);
+        } else if (d instanceof Drift.ScoreDrift s) {
+            if (fused(s.net())) scoreFused(chains, launch, s.net());
+            else scorePerStep(chains, launch, s.net());
+        } else {
+            throw new IllegalArgumentException("drift: no device implementation of " + d);
+        }
+    }
+
+    private void potential(Chains c, Launch l, Drift.PotentialDrift p) {
+        Buffer prm = DevicePotentialKernels.upload(dev, p.potential());
+        try {
+            dev.launch(potentialKernel(c), c.count(), dev.workGroup(),
+                    args(c, l, l.first(), l.steps(), p.potential().kind(), prm, (float) p.beta()));
+        } finally {
+            dev.memory().free(prm);
+        }
+    }
+
+    /** langevin_{ula,mala}_potential_{64,1024}; IllegalArgumentException past 1024 coordinates. */
+    private static String potentialKernel(Chains c) {
+        return DevicePotentialKernels.kernelVariant(c.mala() ? "langevin_mala_potential" : "langevin_ula_potential", c.dim());
+    }
+
+    private static boolean fused(MlpModule net) {
+        return net.mlp().maxWidth() <= FUSED_SCORE_WIDTH && net.mlp().parameterCount() <= FUSED_SCORE_PARAMETERS;
+    }
+
+    /** LGV_COMMON_ARGS for steps [first, first + steps), then the kernel's own arguments. */
+    private static Object[] args(Chains c, Launch l, int first, int steps, Object... own) {
+        Object[] common = {c.states(), c.count(), c.dim(), c.columns(), c.epsilon(), c.dual(), c.accepted(), c.mean(), c.m2(),
+                c.firstNonFinite(), l.snapshots(), (int) c.seed(), (int) (c.seed() >>> 32), first, steps, l.adaptEnd(), l.target(),
+                l.adaptMu(), l.statsStart(), l.statsEvery(), l.snapEvery(), l.snapBase(), l.snapCount()};
+        Object[] all = new Object[common.length + own.length];
+        System.arraycopy(common, 0, all, 0, common.length);
+        System.arraycopy(own, 0, all, common.length, own.length);
+        return all;
+    }
+
+    private void scoreFused(Chains c, Launch l, MlpModule net) {
+        Mlp mlp = net.mlp();
+        Buffer widths = dev.memory().allocate(Buffer.Type.INT32, mlp.depth() + 1);
+        try {
+            dev.memory().write(widths, 0, mlp.widths(), 0, mlp.depth() + 1);
+            dev.launch("langevin_score_fused", c.count(), dev.workGroup(), args(c, l, l.first(), l.steps(), l.sigma(),
+                    net.parameters(), widths, mlp.depth(), mlp.activation().code, mlp.parameterCount(),
+                    DeviceBackend.localBytes(4L * mlp.parameterCount())));
+        } finally {
+            dev.memory().free(widths);
+        }
+    }
+
+    /** Per step: concat(x, σ) → MLP layer launches → the update kernel (which also writes the next input). */
+    private void scorePerStep(Chains c, Launch l, MlpModule net) {
+        if (c.dim() + 1 > FUSED_SCORE_WIDTH)
+            throw new IllegalArgumentException("x0: the OpenCL/CUDA score path holds at most " + (FUSED_SCORE_WIDTH - 1)
+                    + " coordinates per chain, got " + c.dim() + " (the CPU backend has no such limit)");
+        Mlp mlp = net.mlp();
+        DeviceNnKernels nn = (DeviceNnKernels) dev.kernels(NnKernels.FAMILY);
+        Memory mem = dev.memory();
+        int chains = c.count(), n = c.dim(), L = mlp.depth(), hidden = 0;
+        for (int k = 1; k < L; k++) hidden = Math.max(hidden, mlp.width(k));
+        Buffer inp = null, score = null;
+        Buffer[] tmp = new Buffer[L > 1 ? Math.min(2, L - 1) : 0];
+        try {
+            inp = mem.allocate(Buffer.Type.FLOAT32, (long) chains * (n + 1));
+            score = mem.allocate(Buffer.Type.FLOAT32, (long) chains * n);
+            for (int k = 0; k < tmp.length; k++) tmp[k] = mem.allocate(Buffer.Type.FLOAT32, (long) chains * hidden);
+            dev.launch("langevin_score_concat", (long) chains * (n + 1), dev.workGroup(), c.states(), inp, chains, n, l.sigma());
+            for (int t = l.first(); t < l.first() + l.steps(); t++) {
+                for (int k = 0; k < L; k++) {
+                    Buffer src = k == 0 ? inp : tmp[(k - 1) % 2], dst = k == L - 1 ? score : tmp[k % 2];
+                    nn.linear(src, net.parameters().buffer(), mlp.weightOffset(k), mlp.biasOffset(k), dst, chains, mlp.width(k),
+                            mlp.width(k + 1), k + 1 < L ? mlp.activation() : Activation.IDENTITY);
+                }
+                dev.launch("langevin_score_step", chains, dev.workGroup(), args(c, l, t, 1, score, inp));
+            }
+        } finally {
+            if (inp != null) mem.free(inp);
+            if (score != null) mem.free(score);
+            for (Buffer b : tmp) if (b != null) mem.free(b);
+        }
+    }
+
+    @Override
+    public double[] merge(Chains c, long samples) {
+        int cols = c.columns(), wg = Integer.highestOneBit(dev.workGroup()); // the tree reduction halves a power of two
+        Buffer out = dev.memory().allocate(Buffer.Type.FLOAT32, 2L * cols);
+        try {
+            dev.launch("langevin_merge", (long) cols * wg, wg, c.mean(), c.m2(), c.count(), cols, (float) samples, out,
+                    DeviceBackend.localBytes(4L * wg));
+            float[] host = new float[2 * cols];
+            dev.memory().read(out, 0, host, 0, host.length);
+            double[] merged = new double[host.length];
+            for (int k = 0; k < host.length; k++) merged[k] = host[k];
+            return merged;
+        } finally {
+            dev.memory().free(out);
+        }
+    }
+
+    @Override
+    public String path(Chains c) {
+        Drift d = c.drift();
+        if (d instanceof Drift.ScoreDrift s) {
+            Mlp mlp = s.net().mlp();
+            return fused(s.net())
+                    ? dev.name() + ": fused kernel langevin_score_fused (the score MLP inside the kernel, its "
+                    + mlp.parameterCount() + " weights in local memory)"
+                    : dev.name() + ": per-step path (the score MLP through DeviceNnKernels.linear, " + mlp.depth()
+                    + " launches per step, then langevin_score_step; the net, " + mlp + " with " + mlp.parameterCount()
+                    + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH + " width / " + FUSED_SCORE_PARAMETERS
+                    + " parameters)";
+        }
+        return dev.name() + ": fused kernel " + potentialKernel(c) + " (the potential inside the kernel, the state in private memory)";
+    }
+}
