@@ -33,6 +33,30 @@ public interface Memory {
     /** Waits until every kernel and copy issued so far has finished. */
     void synchronize();
 
+    /** A new FLOAT32 buffer holding a copy of {@code data}; the caller frees it. */
+    default Buffer upload(float[] data) {
+        Buffer b = allocate(Buffer.Type.FLOAT32, data.length);
+        try {
+            write(b, 0, data, 0, data.length);
+        } catch (RuntimeException e) {
+            free(b);
+            throw e;
+        }
+        return b;
+    }
+
+    /** A new INT32 buffer holding a copy of {@code data}; the caller frees it. */
+    default Buffer upload(int[] data) {
+        Buffer b = allocate(Buffer.Type.INT32, data.length);
+        try {
+            write(b, 0, data, 0, data.length);
+        } catch (RuntimeException e) {
+            free(b);
+            throw e;
+        }
+        return b;
+    }
+
     static boolean poisonRequested() {
         return Boolean.getBoolean("flowkernels.poison");
     }

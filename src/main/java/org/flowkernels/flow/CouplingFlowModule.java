@@ -35,8 +35,8 @@ public final class CouplingFlowModule implements AutoCloseable {
         Buffer f = null, i = null;
         try {
             for (Coupling c : flow.couplings()) conditioners.add(c.conditioner().on(backend));
-            f = upload(flow.plan(false).packed());
-            i = upload(flow.plan(true).packed());
+            f = backend.memory().upload(flow.plan(false).packed());
+            i = backend.memory().upload(flow.plan(true).packed());
         } catch (RuntimeException e) {
             conditioners.forEach(MlpModule::close);
             if (f != null) backend.memory().free(f);
@@ -44,17 +44,6 @@ public final class CouplingFlowModule implements AutoCloseable {
         }
         forwardIndices = f;
         inverseIndices = i;
-    }
-
-    private Buffer upload(int[] ints) {
-        Buffer b = backend.memory().allocate(Buffer.Type.INT32, Math.max(1, ints.length));
-        try {
-            backend.memory().write(b, 0, ints, 0, ints.length);
-        } catch (RuntimeException e) {
-            backend.memory().free(b);
-            throw e;
-        }
-        return b;
     }
 
     public CouplingFlow flow() { return flow; }

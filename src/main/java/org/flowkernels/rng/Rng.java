@@ -60,16 +60,16 @@ public final class Rng {
             throw new IllegalArgumentException("countersAndKeys: expected a multiple of 6 words, got " + countersAndKeys.length);
         int n = countersAndKeys.length / 6;
         var mem = backend.memory();
-        Buffer in = mem.allocate(Buffer.Type.INT32, 6L * n), out = mem.allocate(Buffer.Type.INT32, 4L * n);
+        Buffer in = mem.upload(countersAndKeys), out = null;
         try {
-            mem.write(in, 0, countersAndKeys, 0, countersAndKeys.length);
+            out = mem.allocate(Buffer.Type.INT32, 4L * n);
             backend.kernels(RngKernels.FAMILY).raw(in, out, n);
             int[] result = new int[4 * n];
             mem.read(out, 0, result, 0, result.length);
             return result;
         } finally {
             mem.free(in);
-            mem.free(out);
+            if (out != null) mem.free(out);
         }
     }
 }

@@ -30,27 +30,13 @@ final class CpuLangevinBlock {
         void eval(float[] q, float[] d, float[] e);
     }
 
-    /** −β ∇V(q) and V(q): the Vector API pair loop for a Coulomb gas where it runs, else the shared CPU potentials. */
+    /** −β ∇V(q) and V(q) through the shared CPU potentials. */
     static BlockDrift potential(Potential v, int n, float beta) {
-        if (vectorCoulomb(v)) {
-            Potential.CoulombGas c = (Potential.CoulombGas) v;
-            int particles = n / c.dim();
-            float coupling = (float) c.coupling(), trap = (float) c.trap();
-            return (q, d, e) -> {
-                CpuLangevinVector.coulomb(q, d, e, c.dim(), particles, coupling, trap);
-                for (int i = 0; i < n * B; i++) d[i] *= -beta;
-            };
-        }
         CpuPotential pot = CpuPotential.of(v, n);
         return (q, d, e) -> {
             pot.evaluate(q, d, e);
             for (int i = 0; i < n * B; i++) d[i] *= -beta;
         };
-    }
-
-    /** Whether the Coulomb gas runs through {@link CpuLangevinVector#coulomb}. */
-    static boolean vectorCoulomb(Potential v) {
-        return VECTOR && v instanceof Potential.CoulombGas;
     }
 
     /** s(q, σ) through an MlpBlock whose input row n holds σ. */

@@ -61,8 +61,7 @@ public final class CpuLangevinKernels implements LangevinKernels {
     public String path(Chains chains) {
         String drift = chains.drift() instanceof Drift.ScoreDrift ? "score MLP per block (MlpBlock, "
                 + (MlpBlock.VECTORIZED ? "Vector API" : "plain Java") + ")"
-                : CpuLangevinBlock.vectorCoulomb(((Drift.PotentialDrift) chains.drift()).potential())
-                ? "Coulomb gas pair loop in Vector API lanes" : "potential per block (CpuPotential, plain Java)";
+                : "potential per block (CpuPotential, " + (Simd.ENABLED ? "Vector API" : "plain Java") + ")";
         return "cpu: fused, blocks of " + MlpBlock.B + " chains, " + cpu.threads() + " threads; drift: " + drift + "; noise: "
                 + CpuLangevinNoise.description();
     }

@@ -16,14 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * this 2-core Zen 4 (512-bit lanes): the 64 normals of a W4 chain-step in 0.17 µs, against
  * 1.35 µs through the scalar reference.
  *
- * <p>Coulomb gas: the pair loop of the trapped Coulomb gas (the cost of workload W4) on a
- * coordinate-major block, particle i's gradient held in registers across its pairs. Same
- * formula and float32 arithmetic as CpuPotential's Coulomb gas (the shared CPU potentials),
- * which plain Java does not vectorize (its reciprocal square roots stay scalar). Floor: per
- * pair and 16 chains one sqrt and one divide (about 16 cycles of Zen 4's divider for 512-bit
- * lanes) and about 14 other vector operations, so ~1.1 cycles per chain-pair and ~550 cycles
- * (0.18 µs) for W4's 496 pairs; measured 0.165 µs per configuration alone on one core, about
- * 0.4 µs inside the Langevin step (the block's arrays, ~60 KB, overflow the 32 KB L1).
+ * <p>The potential itself comes from the shared CpuPotential (its Vector API pair loops for
+ * the Coulomb gas, workload W4's cost, live in CpuPairsSimd).
  *
  * <p>The block loops of the step (proposal, MALA's sums, the Welford update) are here too:
  * C2 leaves them scalar because they store per-chain sums beside per-coordinate arrays.
@@ -138,57 +132,4 @@ final class CpuLangevinVector {
         return B % S.length() == 0;
     }
 
-    /**
-     * V = coupling Σ_{i<j} 1/|r_i − r_j| + trap Σ_i |r_i|² and g = dV/dq for a block of B
-     * configurations, q and g coordinate-major [dim * particles][B], e[s] = V of configuration s
-     * (when e is not null); particles in dim = 1, 2 or 3 dimensions.
-     */
-    static void coulomb(float[] q, float[] g, float[] e, int dim, int particles, float coupling, float trap) {
-        // Particle i's gradient starts at the trap's 2 trap r_i and takes its pairs with every j < i
-        // in registers before one store; the pair's other half goes to row j, already written.
-        for (int h = 0; h < B; h += S.length()) {
-            FloatVector energy = FloatVector.zero(S);
-            for (int i = 0; i < particles; i++) {
-                int oi = i * dim * B + h;
-                FloatVector xi = FloatVector.fromArray(S, q, oi), yi = dim > 1 ? FloatVector.fromArray(S, q, oi + B) : xi,
-                        zi = dim > 2 ? FloatVector.fromArray(S, q, oi + 2 * B) : xi;
-                FloatVector gx = xi.mul(2 * trap), gy = yi.mul(2 * trap), gz = zi.mul(2 * trap);
-                energy = xi.mul(trap).fma(xi, energy);
-                if (dim > 1) energy = yi.mul(trap).fma(yi, energy);
-                if (dim > 2) energy = zi.mul(trap).fma(zi, energy);
-                for (int j = 0; j < i; j++) {
-                    int oj = j * dim * B + h;
-                    FloatVector dx = xi.sub(FloatVector.fromArray(S, q, oj)), r2 = dx.mul(dx), dy = dx, dz = dx;
-                    if (dim > 1) {
-                        dy = yi.sub(FloatVector.fromArray(S, q, oj + B));
-                        r2 = dy.fma(dy, r2);
-                    }
-                    if (dim > 2) {
-                        dz = zi.sub(FloatVector.fromArray(S, q, oj + 2 * B));
-                        r2 = dz.fma(dz, r2);
-                    }
-                    FloatVector inv = FloatVector.broadcast(S, 1f).div(r2.sqrt());
-                    FloatVector en = inv.mul(coupling), w = en.mul(inv).mul(inv); // −(dV/dr)/r
-                    energy = energy.add(en);
-                    FloatVector f = w.mul(dx);
-                    gx = gx.sub(f);
-                    FloatVector.fromArray(S, g, oj).add(f).intoArray(g, oj);
-                    if (dim > 1) {
-                        f = w.mul(dy);
-                        gy = gy.sub(f);
-                        FloatVector.fromArray(S, g, oj + B).add(f).intoArray(g, oj + B);
-                    }
-                    if (dim > 2) {
-                        f = w.mul(dz);
-                        gz = gz.sub(f);
-                        FloatVector.fromArray(S, g, oj + 2 * B).add(f).intoArray(g, oj + 2 * B);
-                    }
-                }
-                gx.intoArray(g, oi);
-                if (dim > 1) gy.intoArray(g, oi + B);
-                if (dim > 2) gz.intoArray(g, oi + 2 * B);
-            }
-            if (e != null) energy.intoArray(e, h);
-        }
-    }
 }

@@ -17,7 +17,7 @@ public final class DeviceHamiltonianKernels implements HamiltonianKernels {
                 run.method() == Integrator.RK4 ? "hamiltonian_rk4" : "hamiltonian_splitting", n);
         Buffer prm = DevicePotentialKernels.upload(dev, run.h().potential()), invMass;
         try {
-            invMass = DevicePotentialKernels.upload(dev, run.h().inverseMasses(n));
+            invMass = dev.memory().upload(run.h().inverseMasses(n));
         } catch (RuntimeException e) {
             dev.memory().free(prm);
             throw e;

@@ -33,19 +33,7 @@ public final class DevicePotentialKernels implements PotentialKernels {
 
     /** The potential's packed parameters in a new FLOAT32 buffer of the backend; free it after use. */
     public static Buffer upload(DeviceBackend dev, Potential v) {
-        return upload(dev, v.parameters());
-    }
-
-    /** A copy of {@code data} in a new FLOAT32 buffer of the backend; free it after use. */
-    public static Buffer upload(DeviceBackend dev, float[] data) {
-        Buffer b = dev.memory().allocate(Buffer.Type.FLOAT32, data.length);
-        try {
-            dev.memory().write(b, 0, data, 0, data.length);
-        } catch (RuntimeException e) {
-            dev.memory().free(b);
-            throw e;
-        }
-        return b;
+        return dev.memory().upload(v.parameters());
     }
 
     /**
