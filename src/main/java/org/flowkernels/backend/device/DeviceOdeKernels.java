@@ -65,9 +65,8 @@ public final class DeviceOdeKernels implements OdeKernels {
         Mlp mlp = field.field().network();
         int n = x.rows(), T = how.trace().tangents(field.field().dim());
         Memory mem = dev.memory();
-        Buffer widths = mem.allocate(Buffer.Type.INT32, mlp.depth() + 1);
+        Buffer widths = mem.upload(mlp.widths());
         try {
-            mem.write(widths, 0, mlp.widths(), 0, mlp.depth() + 1);
             dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, field.parameters(), widths,
                     mlp.depth(), mlp.activation().code, field.field().timeInput() ? 1 : 0, how.solver().code, how.steps(),
                     (float) how.t0(), (float) how.h(), T, probeCode(how.trace()), traceWeight(how.trace(), T),
