@@ -87,8 +87,9 @@ public final class CpuOdeKernels implements OdeKernels {
         private final long seed;
         private final int n, L, D, cols, T, zeroBias, saveEvery;
         private final float t0, h, traceWeight;
-        private final float[] x, k, acc, dl, accl, tr, ta, tb, je;
-        private final float[][] probes, firstTangents;
+        private final float[] x, k, acc, dl, accl, tr, ta, tb;
+        /** Per probe j: ε_j [cols][B], W_1 ε_j [width(1)][B], and W_Lᵀ ε_j [width(L−1)][B] (when L > 1). */
+        private final float[][] probes, firstTangents, lastTangents;
         private int s0, nb;
 
         Integrator(FieldModule field, Solve how, float[] params, int n) {
@@ -117,9 +118,9 @@ public final class CpuOdeKernels implements OdeKernels {
             tr = new float[B];
             ta = new float[mlp.maxWidth() * B];
             tb = new float[mlp.maxWidth() * B];
-            je = new float[D * B];
             probes = new float[T][cols * B];
             firstTangents = new float[T][mlp.width(1) * B];
+            lastTangents = new float[L > 1 ? T : 0][mlp.width(L - 1) * B];
         }
 
         /** Loads block b: x, Δlogp (zero when {@code dlogp} is null), the probes and W_1 ε. */
@@ -144,8 +145,9 @@ public final class CpuOdeKernels implements OdeKernels {
                 } else {
                     Arrays.fill(e, j * B, j * B + nb, 1f);
                 }
-                // the probes are fixed through the solve, so is their product with W_1
+                // the probes are fixed through the solve, so are their products with W_1 and W_L
                 MlpBlock.layer(params, mlp.weightOffset(0), zeroBias, cols, mlp.width(1), e, firstTangents[j], Activation.IDENTITY);
+                if (L > 1) transposedProduct(mlp.weightOffset(L - 1), mlp.width(L - 1), e, lastTangents[j]);
             }
         }
 
@@ -182,28 +184,44 @@ public final class CpuOdeKernels implements OdeKernels {
             }
         }
 
-        /** tr[s] = Σ_j ε_j · (J ε_j) at the input of the last net.forward(). */
+        /**
+         * tr[s] = Σ_j ε_j · (J ε_j) at the input of the last net.forward(). The last layer is
+         * linear, so ε_jᵀ W_L t = (W_Lᵀ ε_j) · t: the tangents stop at the last hidden layer.
+         */
         private void traceOfJacobian() {
             Arrays.fill(tr, 0f);
             for (int j = 0; j < T; j++) {
-                float[] jv = firstTangents[j];
-                if (L > 1) {
-                    slope(net.activation(1), firstTangents[j], ta, mlp.width(1) * B);
-                    float[] cur = ta, nxt = tb;
-                    for (int l = 1; l < L; l++) {
-                        float[] dst = l == L - 1 ? je : nxt;
-                        MlpBlock.layer(params, mlp.weightOffset(l), zeroBias, mlp.width(l), mlp.width(l + 1), cur, dst,
-                                Activation.IDENTITY);
-                        if (l < L - 1) slope(net.activation(l + 1), dst, dst, mlp.width(l + 1) * B);
-                        nxt = cur;
-                        cur = dst;
-                    }
-                    jv = je;
+                if (L == 1) {
+                    addDot(probes[j], firstTangents[j], D);
+                    continue;
                 }
-                float[] e = probes[j];
-                for (int d = 0; d < D; d++)
-                    for (int s = 0; s < B; s++) tr[s] += e[d * B + s] * jv[d * B + s];
+                slope(net.activation(1), firstTangents[j], ta, mlp.width(1) * B);
+                float[] cur = ta, nxt = tb;
+                for (int l = 1; l < L - 1; l++) {
+                    MlpBlock.layer(params, mlp.weightOffset(l), zeroBias, mlp.width(l), mlp.width(l + 1), cur, nxt, Activation.IDENTITY);
+                    slope(net.activation(l + 1), nxt, nxt, mlp.width(l + 1) * B);
+                    float[] t = cur;
+                    cur = nxt;
+                    nxt = t;
+                }
+                addDot(lastTangents[j], cur, mlp.width(L - 1));
             }
+        }
+
+        /** tr[s] += Σ_r a[r][s] b[r][s] over {@code rows} feature rows. */
+        private void addDot(float[] a, float[] b, int rows) {
+            for (int r = 0; r < rows; r++)
+                for (int s = 0; s < B; s++) tr[s] += a[r * B + s] * b[r * B + s];
+        }
+
+        /** out [in][B] = Wᵀ e for W [D, in] at params[wOff] and e [D][B] (the first D rows of a probe block). */
+        private void transposedProduct(int wOff, int in, float[] e, float[] out) {
+            Arrays.fill(out, 0f);
+            for (int d = 0; d < D; d++)
+                for (int r = 0; r < in; r++) {
+                    float w = params[wOff + d * in + r];
+                    for (int s = 0; s < B; s++) out[r * B + s] += w * e[d * B + s];
+                }
         }
 
         /** dst = φ'(·) ⊙ t, the slope written in terms of the activation's output y. */
