@@ -15,8 +15,10 @@
  *
  * Two ways to run a solve:
  *   ode_solve_fused   the whole multi-step solve in one launch (small nets);
- *   ode_probes, ode_stage_input, ode_tangent_slope, ode_stage_update  with linear_forward
- *                     for the matrix products: one launch per layer and stage (large nets).
+ *   ode_probes, ode_probe_back, ode_stage_input, ode_tangent_slope, ode_stage_update with
+ *                     linear_forward for the matrix products: launches per layer and stage
+ *                     (large nets). The last layer is linear and the probes fixed, so its
+ *                     tangent enters the trace as (W_L^T eps) . t, computed once per solve.
  */
 
 #define ODE_EULER 0
@@ -226,10 +228,24 @@ KERNEL void ode_tangent_slope(GLOBAL const REAL* src, GLOBAL const REAL* a, GLOB
     dst[g] = fk_activate_slope(a[(r % n) * width + c], act) * src[g];
 }
 
-/* After stage i: tr = w sum_j e_j . (J e_j), then acc = (first ? 0 : acc) + b v,
- * accl = (first ? 0 : accl) - b tr; on the last stage x += h acc, dlogp += h accl.
- * v [n, D], je [T n, D], e [T n, ecols]. Launch: 1-D over n. */
-KERNEL void ode_stage_update(GLOBAL const REAL* v, GLOBAL const REAL* je, GLOBAL const REAL* e, int ecols,
+/* u [T n, width] = rows of e [T n, ecols] times W [D, width] (at P + w_off): W_L^T eps_j,
+ * with which eps_j^T W_L t = u . t for the last layer's tangent t. Launch: 1-D over T n width. */
+KERNEL void ode_probe_back(GLOBAL const REAL* e, int ecols, GLOBAL const REAL* P, int w_off, GLOBAL REAL* u,
+                           int rows, int D, int width) {
+    long g = (long)GID(0);
+    if (g >= (long)rows * width) return;
+    long r = g / width, k = g - r * width;
+    REAL acc = RC(0.0);
+    for (int d = 0; d < D; d++) acc += e[r * ecols + d] * P[w_off + (long)d * width + k];
+    u[g] = acc;
+}
+
+/* After stage i: tr = w sum_j u_j . t_j over `width` entries (u_j = W_L^T eps_j and t_j the
+ * last hidden layer's tangent; for a one-layer net u_j = eps_j and t_j = W eps_j), then
+ * acc = (first ? 0 : acc) + b v, accl = (first ? 0 : accl) - b tr; on the last stage
+ * x += h acc, dlogp += h accl. v [n, D]; u and t rows r = j n + s with strides us, ts.
+ * Launch: 1-D over n. */
+KERNEL void ode_stage_update(GLOBAL const REAL* v, GLOBAL const REAL* t, int ts, GLOBAL const REAL* u, int us, int width,
                              GLOBAL REAL* acc, GLOBAL REAL* accl, GLOBAL REAL* x, GLOBAL REAL* dlogp,
                              int n, int D, int tangents, REAL trace_weight, REAL b, int first, int last, REAL h) {
     int s = GID(0);
@@ -237,7 +253,7 @@ KERNEL void ode_stage_update(GLOBAL const REAL* v, GLOBAL const REAL* je, GLOBAL
     REAL tr = RC(0.0);
     for (int j = 0; j < tangents; j++) {
         long r = (long)j * n + s;
-        for (int d = 0; d < D; d++) tr += e[r * ecols + d] * je[r * D + d];
+        for (int k = 0; k < width; k++) tr += u[r * us + k] * t[r * ts + k];
     }
     REAL al = (first ? RC(0.0) : accl[s]) - b * trace_weight * tr;
     for (int d = 0; d < D; d++) {

@@ -19,8 +19,9 @@ import org.flowkernels.ode.Trace;
  * Continuous flows on OpenCL and CUDA (native-kernels/cnf.cl). FUSED: the whole solve in one
  * launch of {@code ode_solve_fused}, weights in local memory, for nets within the kernel's
  * fixed maxima. PER_STEP: per stage, one {@link DeviceNnKernels#linear} launch per layer for
- * the values and one per layer for the T tangents stacked as T n rows (the zero bias of the
- * {@link FieldModule}), with small kernels for the slopes, the stage input and the update.
+ * the values and one per hidden-to-hidden layer for the T tangents stacked as T n rows (the
+ * zero bias of the {@link FieldModule}), with small kernels for the slopes, the stage input
+ * and the update, which takes the last layer's tangent as (W_Lᵀ ε) · t.
  */
 public final class DeviceOdeKernels implements OdeKernels {
     /** ODE_FUSED_* in cnf.cl. */
@@ -101,13 +102,15 @@ public final class DeviceOdeKernels implements OdeKernels {
             Buffer[] a = new Buffer[L];
             for (int l = 1; l < L; l++) a[l] = alloc(scratch, (long) n * mlp.width(l));
             Buffer[] tg = L > 1 ? new Buffer[] {alloc(scratch, (long) tn * hidden), alloc(scratch, (long) tn * hidden)} : null;
-            Buffer je = L > 1 ? alloc(scratch, (long) tn * D) : u;
+            int wl = mlp.width(L - 1);
+            Buffer back = L > 1 ? alloc(scratch, (long) tn * wl) : e;
 
             mem.fill(dl.buffer(), 0);
             dev.launch("ode_probes", tn, wg, e, n, D, cols, T, probeCode(how.trace()), (int) how.seed(),
                     (int) (how.seed() >>> 32), Ode.PROBE_STREAM);
-            // the probes are fixed through the solve, so is their product with W_1
+            // the probes are fixed through the solve, so are W_1 eps and W_L^T eps
             nn.linear(e, P, mlp.weightOffset(0), zeroBias, u, tn, cols, w1, Activation.IDENTITY);
+            if (L > 1) dev.launch("ode_probe_back", (long) tn * wl, wg, e, cols, P, mlp.weightOffset(L - 1), back, tn, D, wl);
             for (int step = 0; step < how.steps(); step++) {
                 float t = t0 + step * h;
                 for (int stage = 0; stage < solver.stages(); stage++) {
@@ -120,21 +123,23 @@ public final class DeviceOdeKernels implements OdeKernels {
                                 l + 1 < L ? act : Activation.IDENTITY);
                         src = dst;
                     }
+                    // tangents up to the last hidden layer; the last layer's enters through W_L^T eps
+                    Buffer last = u;
                     if (L > 1) {
                         dev.launch("ode_tangent_slope", (long) tn * w1, wg, u, a[1], tg[0], n, tn, w1, act.code);
-                        Buffer cur = tg[0];
-                        for (int l = 1; l < L; l++) {
-                            Buffer dst = l == L - 1 ? je : (cur == tg[0] ? tg[1] : tg[0]);
-                            nn.linear(cur, P, mlp.weightOffset(l), zeroBias, dst, tn, mlp.width(l), mlp.width(l + 1),
+                        last = tg[0];
+                        for (int l = 1; l < L - 1; l++) {
+                            Buffer dst = last == tg[0] ? tg[1] : tg[0];
+                            nn.linear(last, P, mlp.weightOffset(l), zeroBias, dst, tn, mlp.width(l), mlp.width(l + 1),
                                     Activation.IDENTITY);
-                            if (l < L - 1)
-                                dev.launch("ode_tangent_slope", (long) tn * mlp.width(l + 1), wg, dst, a[l + 1], dst, n, tn,
-                                        mlp.width(l + 1), act.code);
-                            cur = dst;
+                            dev.launch("ode_tangent_slope", (long) tn * mlp.width(l + 1), wg, dst, a[l + 1], dst, n, tn,
+                                    mlp.width(l + 1), act.code);
+                            last = dst;
                         }
                     }
-                    dev.launch("ode_stage_update", n, wg, v, je, e, cols, acc, accl, x, dl, n, D, T, weight,
-                            (float) solver.b(stage), stage == 0 ? 1 : 0, stage == solver.stages() - 1 ? 1 : 0, h);
+                    dev.launch("ode_stage_update", n, wg, v, last, L > 1 ? wl : D, back, L > 1 ? wl : cols, L > 1 ? wl : D,
+                            acc, accl, x, dl, n, D, T, weight, (float) solver.b(stage), stage == 0 ? 1 : 0,
+                            stage == solver.stages() - 1 ? 1 : 0, h);
                 }
                 if (how.saveEvery() > 0 && (step + 1) % how.saveEvery() == 0) {
                     long j = (step + 1) / how.saveEvery() - 1;
