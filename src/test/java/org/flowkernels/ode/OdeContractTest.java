@@ -194,6 +194,41 @@ class OdeContractTest {
         assertTrue(e.getMessage().contains(part), "expected a message with '" + part + "', got: " + e.getMessage());
     }
 
+    /** Threads sharing one field module, each with its own batch, path and seed, get their own results. */
+    @BackendTest
+    void concurrentCallersGetTheirOwnResults(Backend backend) throws Exception {
+        Fresh f = new Fresh("ode-threads" + backend.name());
+        VectorField field = VectorField.mlp(Mlp.random(f.nextLong(), Activation.TANH, 3, 24, 24, 2), true);
+        int threads = 3, rounds = 8;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try (FieldModule m = field.on(backend)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < threads; t++) {
+                int n = 40 + 33 * t;
+                float[] x0 = f.gaussian(n * 2, 1.0);
+                Solve how = Solve.rk4(0, 1, 6).trace(t == 1 ? Trace.exact() : Trace.rademacher(2)).seed(f.nextLong())
+                        .execution(t == 2 ? Execution.PER_STEP : Execution.FUSED);
+                float[] want;
+                try (Tensor x = backend.tensor(x0, n, 2); Solution s = Ode.solve(m, x, how)) {
+                    want = s.deltaLogp().toArray();
+                }
+                int id = t;
+                futures.add(pool.submit(() -> {
+                    for (int r = 0; r < rounds; r++)
+                        try (Tensor x = backend.tensor(x0, n, 2); Solution s = Ode.solve(m, x, how)) {
+                            // same inputs, same path: equal up to the CPU vector tanh's JIT-tier differences
+                            Compare.close(s.deltaLogp().toArray(), OdeReference.doubles(want), 1e-5,
+                                    "thread " + id + " round " + r + " on " + backend.name() + ", " + f.seed());
+                        }
+                    return null;
+                }));
+            }
+            for (var fu : futures) fu.get();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @BackendTest
     void solvesLeaveNoAllocationsBehind(Backend backend) {
         long before = backend.liveAllocations();
