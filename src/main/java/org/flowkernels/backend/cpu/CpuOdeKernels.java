@@ -89,7 +89,7 @@ public final class CpuOdeKernels implements OdeKernels {
         private final float t0, h, traceWeight;
         private final float[] x, k, acc, dl, accl, tr, ta, tb;
         /** Per probe j: ε_j [cols][B], W_1 ε_j [width(1)][B], and W_Lᵀ ε_j [width(L−1)][B] (when L > 1). */
-        private final float[][] probes, firstTangents, lastTangents;
+        private final float[][] probes, firstTangents, lastLayerProbes;
         private int s0, nb;
 
         Integrator(FieldModule field, Solve how, float[] params, int n) {
@@ -120,7 +120,7 @@ public final class CpuOdeKernels implements OdeKernels {
             tb = new float[mlp.maxWidth() * B];
             probes = new float[T][cols * B];
             firstTangents = new float[T][mlp.width(1) * B];
-            lastTangents = new float[L > 1 ? T : 0][mlp.width(L - 1) * B];
+            lastLayerProbes = new float[L > 1 ? T : 0][mlp.width(L - 1) * B];
         }
 
         /** Loads block b: x, Δlogp (zero when {@code dlogp} is null), the probes and W_1 ε. */
@@ -147,7 +147,7 @@ public final class CpuOdeKernels implements OdeKernels {
                 }
                 // the probes are fixed through the solve, so are their products with W_1 and W_L
                 MlpBlock.layer(params, mlp.weightOffset(0), zeroBias, cols, mlp.width(1), e, firstTangents[j], Activation.IDENTITY);
-                if (L > 1) transposedProduct(mlp.weightOffset(L - 1), mlp.width(L - 1), e, lastTangents[j]);
+                if (L > 1) transposedProduct(mlp.weightOffset(L - 1), mlp.width(L - 1), e, lastLayerProbes[j]);
             }
         }
 
@@ -204,7 +204,7 @@ public final class CpuOdeKernels implements OdeKernels {
                     cur = nxt;
                     nxt = t;
                 }
-                addDot(lastTangents[j], cur, mlp.width(L - 1));
+                addDot(lastLayerProbes[j], cur, mlp.width(L - 1));
             }
         }
 
