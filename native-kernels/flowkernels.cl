@@ -6,6 +6,7 @@
 #include "include/potentials.h"
 #include "rng.cl"
 #include "linear.cl"
+#include "peak.cl"
 #include "coupling.cl"
 #include "potentials.cl"
 #include "hamiltonian.cl"
