@@ -2,7 +2,9 @@ package org.flowkernels.ode;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.flowkernels.Backend;
 import org.flowkernels.Backends;
 import org.flowkernels.Tensor;
@@ -13,6 +15,7 @@ import org.flowkernels.testing.BackendTest;
 import org.flowkernels.testing.Compare;
 import org.flowkernels.testing.Fresh;
 import org.flowkernels.testing.TestBackends;
+import org.flowkernels.testing.Threads;
 import org.junit.jupiter.api.Test;
 
 /** The solve as an operation: paths, backends, snapshots, sizes, bad input, memory. */
@@ -200,9 +203,8 @@ class OdeContractTest {
         Fresh f = new Fresh("ode-threads" + backend.name());
         VectorField field = VectorField.mlp(Mlp.random(f.nextLong(), Activation.TANH, 3, 24, 24, 2), true);
         int threads = 3, rounds = 8;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try (FieldModule m = field.on(backend)) {
-            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            List<Callable<Void>> tasks = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int n = 40 + 33 * t;
                 float[] x0 = f.gaussian(n * 2, 1.0);
@@ -213,7 +215,7 @@ class OdeContractTest {
                     want = s.deltaLogp().toArray();
                 }
                 int id = t;
-                futures.add(pool.submit(() -> {
+                tasks.add(() -> {
                     for (int r = 0; r < rounds; r++)
                         try (Tensor x = backend.tensor(x0, n, 2); Solution s = Ode.solve(m, x, how)) {
                             // same inputs, same path: equal up to the CPU vector tanh's JIT-tier differences
@@ -221,11 +223,9 @@ class OdeContractTest {
                                     "thread " + id + " round " + r + " on " + backend.name() + ", " + f.seed());
                         }
                     return null;
-                }));
+                });
             }
-            for (var fu : futures) fu.get();
-        } finally {
-            pool.shutdownNow();
+            Threads.runConcurrently(tasks);
         }
     }
 
