@@ -11,3 +11,4 @@
 #include "potentials.cl"
 #include "hamiltonian.cl"
 #include "langevin.cl"
+#include "cnf.cl"

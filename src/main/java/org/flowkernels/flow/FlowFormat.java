@@ -1,16 +1,8 @@
 package org.flowkernels.flow;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
 import java.io.IOException;
-import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,8 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.FormatException;
-import org.flowkernels.io.Npz;
-import org.flowkernels.io.Safetensors;
+import org.flowkernels.io.ModelDirectory;
 import org.flowkernels.io.TensorFile;
 import org.flowkernels.nn.Activation;
 import org.flowkernels.nn.Mlp;
@@ -37,7 +28,7 @@ import org.flowkernels.nn.Mlp;
 final class FlowFormat {
     private FlowFormat() {}
 
-    static final String DESCRIPTION = "flow.json", SAFETENSORS = "model.safetensors", NPZ = "weights.npz";
+    static final String DESCRIPTION = "flow.json", SAFETENSORS = ModelDirectory.SAFETENSORS;
     static final String FORMAT = "flowkernels.coupling_flow";
     static final int VERSION = 1;
 
@@ -47,32 +38,13 @@ final class FlowFormat {
     }
 
     static CouplingFlow load(Path dir) throws IOException {
-        Path json = dir.resolve(DESCRIPTION);
-        String text;
-        try {
-            text = Files.readString(json);
-        } catch (NoSuchFileException e) {
-            throw new FormatException(dir, "not a model directory: no " + DESCRIPTION);
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new FormatException(json, "not UTF-8 text", e);
-        }
-        JsonObject root;
-        try (JsonReader r = new JsonReader(new StringReader(text))) {
-            r.setStrictness(Strictness.STRICT);
-            JsonElement e = JsonParser.parseReader(r);
-            if (!e.isJsonObject()) throw new FormatException(json, "expected a JSON object, got " + e);
-            root = e.getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new FormatException(json, "not valid JSON: " + e.getMessage(), e);
-        }
-        Reader in = new Reader(json);
-        String format = in.string(root, "format", "");
-        if (!format.equals(FORMAT)) throw new FormatException(json, "format: expected \"" + FORMAT + "\", got \"" + format + "\"");
-        int version = in.integer(root, "version", "");
-        if (version != VERSION) throw new FormatException(json, "version: expected " + VERSION + ", got " + version);
+        ModelDirectory in = ModelDirectory.read(dir, DESCRIPTION);
+        in.expect(FORMAT, VERSION);
+        JsonObject root = in.root();
+        Path json = in.description();
         int dim = in.integer(root, "dim", "");
         if (dim < 2) throw new FormatException(json, "dim: expected >= 2, got " + dim);
-        TensorFile weights = TensorFile.read(weightsFile(root, dir, in));
+        TensorFile weights = in.weights();
         JsonArray layers = in.array(root, "layers", "");
         Set<String> used = new HashSet<>();
         List<FlowLayer> out = new ArrayList<>();
@@ -86,28 +58,16 @@ final class FlowFormat {
             }
         }
         if (out.isEmpty()) throw new FormatException(json, "layers: expected at least one layer");
-        List<String> unused = weights.names().stream().filter(n -> !used.contains(n)).toList();
-        if (!unused.isEmpty())
-            throw new FormatException(weights.file(), "tensors the flow does not use (check the names against layers.K.net.J.weight): "
-                    + String.join(", ", unused.size() > 8 ? unused.subList(0, 8) : unused) + (unused.size() > 8 ? ", ..." : ""));
+        ModelDirectory.requireAllUsed(weights, used, "flow", "layers.K.net.J.weight");
         return new CouplingFlow(out);
     }
 
-    private static Path weightsFile(JsonObject root, Path dir, Reader in) throws FormatException {
-        if (root.has("weights")) return dir.resolve(in.string(root, "weights", ""));
-        boolean st = Files.exists(dir.resolve(SAFETENSORS)), npz = Files.exists(dir.resolve(NPZ));
-        if (st && npz)
-            throw new FormatException(in.file, "both " + SAFETENSORS + " and " + NPZ + " are present: name one in \"weights\"");
-        if (!st && !npz) throw new FormatException(dir, "no weights: expected " + SAFETENSORS + " or " + NPZ + " (or a \"weights\" entry)");
-        return dir.resolve(st ? SAFETENSORS : NPZ);
-    }
-
-    private static FlowLayer layer(JsonObject l, int k, int dim, TensorFile weights, Set<String> used, Reader in, String at)
+    private static FlowLayer layer(JsonObject l, int k, int dim, TensorFile weights, Set<String> used, ModelDirectory in, String at)
             throws FormatException {
         String type = in.string(l, "type", at);
         if (type.equals("permutation")) return Permutation.of(in.ints(l, "indices", at));
         if (!type.equals("affine") && !type.equals("additive"))
-            throw new FormatException(in.file, at + ".type: expected affine, additive or permutation, got \"" + type + "\"");
+            throw new FormatException(in.description(), at + ".type: expected affine, additive or permutation, got \"" + type + "\"");
         Mask mask = mask(in.object(l.get("mask"), at + ".mask"), dim, in, at + ".mask");
         int[] hidden = l.has("hidden") ? in.ints(l, "hidden", at) : new int[0];
         Activation act = Activation.parse(l.has("activation") ? in.string(l, "activation", at) : "tanh");
@@ -129,28 +89,28 @@ final class FlowFormat {
             case "tanh" -> ScaleBound.TANH;
             case "none" -> ScaleBound.NONE;
             case "soft_clamp" -> ScaleBound.softClamp(in.number(l, "clamp", at));
-            default -> throw new FormatException(in.file, at + ".scale_bound: expected tanh, none or soft_clamp, got \"" + bound + "\"");
+            default -> throw new FormatException(in.description(), at + ".scale_bound: expected tanh, none or soft_clamp, got \"" + bound + "\"");
         };
         return new AffineCoupling(mask, net, sb);
     }
 
-    private static Mask mask(JsonObject m, int dim, Reader in, String at) throws FormatException {
+    private static Mask mask(JsonObject m, int dim, ModelDirectory in, String at) throws FormatException {
         String kind = in.string(m, "kind", at);
         if (kind.equals("indices")) return Mask.of(dim, in.ints(m, "conditioning", at), in.ints(m, "transformed", at));
         if (!List.of("half", "alternating", "checkerboard").contains(kind))
-            throw new FormatException(in.file, at + ".kind: expected half, alternating, checkerboard or indices, got \"" + kind + "\"");
+            throw new FormatException(in.description(), at + ".kind: expected half, alternating, checkerboard or indices, got \"" + kind + "\"");
         String on = in.string(m, "condition_on", at);
         String[] names = kind.equals("half") ? new String[] {"first", "second"} : new String[] {"even", "odd"};
         int parity = on.equals(names[0]) ? 0 : on.equals(names[1]) ? 1 : -1;
         if (parity < 0)
-            throw new FormatException(in.file, at + ".condition_on: expected \"" + names[0] + "\" or \"" + names[1] + "\", got \"" + on + "\"");
+            throw new FormatException(in.description(), at + ".condition_on: expected \"" + names[0] + "\" or \"" + names[1] + "\", got \"" + on + "\"");
         return switch (kind) {
             case "half" -> parity == 0 ? Mask.firstHalf(dim) : Mask.secondHalf(dim);
             case "alternating" -> parity == 0 ? Mask.even(dim) : Mask.odd(dim);
             default -> { // checkerboard
                 int rows = in.integer(m, "rows", at), cols = in.integer(m, "cols", at);
                 if ((long) rows * cols != dim)
-                    throw new FormatException(in.file, at + ": a " + rows + " x " + cols + " lattice has " + (long) rows * cols
+                    throw new FormatException(in.description(), at + ": a " + rows + " x " + cols + " lattice has " + (long) rows * cols
                             + " sites, expected dim = " + dim);
                 yield Mask.checkerboard(rows, cols, parity);
             }
@@ -158,10 +118,7 @@ final class FlowFormat {
     }
 
     static void save(CouplingFlow flow, Path dir, String weightsFile) throws IOException {
-        String lower = weightsFile.toLowerCase(Locale.ROOT);
-        if (!lower.endsWith(".safetensors") && !lower.endsWith(".npz"))
-            throw new IllegalArgumentException("weightsFile: expected a name ending in .safetensors or .npz, got '" + weightsFile + "'");
-        Files.createDirectories(dir);
+        ModelDirectory.checkWeightsName(weightsFile);
         JsonObject root = new JsonObject();
         root.addProperty("format", FORMAT);
         root.addProperty("version", VERSION);
@@ -174,13 +131,13 @@ final class FlowFormat {
             JsonObject l = new JsonObject();
             if (layer instanceof Permutation p) {
                 l.addProperty("type", "permutation");
-                l.add("indices", ints(p.indices()));
+                l.add("indices", ModelDirectory.ints(p.indices()));
             } else if (layer instanceof Coupling c) {
                 l.addProperty("type", c.affine() ? "affine" : "additive");
                 l.add("mask", mask(c.mask()));
                 Mlp net = c.conditioner();
                 int[] w = net.widths();
-                l.add("hidden", ints(java.util.Arrays.copyOfRange(w, 1, w.length - 1)));
+                l.add("hidden", ModelDirectory.ints(java.util.Arrays.copyOfRange(w, 1, w.length - 1)));
                 l.addProperty("activation", net.activation().name().toLowerCase(Locale.ROOT));
                 if (c.affine()) {
                     l.addProperty("scale_bound", c.scaleBound().id());
@@ -195,10 +152,7 @@ final class FlowFormat {
             layers.add(l);
         }
         root.add("layers", layers);
-        Path weights = dir.resolve(weightsFile);
-        if (lower.endsWith(".npz")) Npz.write(weights, tensors);
-        else Safetensors.write(weights, tensors, Map.of("format", "pt", "producer", "flowkernels"));
-        Files.writeString(dir.resolve(DESCRIPTION), new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n");
+        ModelDirectory.write(dir, DESCRIPTION, root, weightsFile, tensors);
     }
 
     private static JsonObject mask(Mask m) {
@@ -213,75 +167,10 @@ final class FlowFormat {
                 o.addProperty("condition_on", m.parity() == 0 ? "even" : "odd");
             }
             case INDICES -> {
-                o.add("conditioning", ints(m.conditioning()));
-                o.add("transformed", ints(m.transformed()));
+                o.add("conditioning", ModelDirectory.ints(m.conditioning()));
+                o.add("transformed", ModelDirectory.ints(m.transformed()));
             }
         }
         return o;
-    }
-
-    private static JsonArray ints(int[] v) {
-        JsonArray a = new JsonArray();
-        for (int x : v) a.add(x);
-        return a;
-    }
-
-    /** Typed access to the description's fields; errors name the file and the field. */
-    private record Reader(Path file) {
-        JsonElement field(JsonObject o, String name, String at) throws FormatException {
-            JsonElement e = o.get(name);
-            if (e == null || e.isJsonNull()) throw new FormatException(file, path(at, name) + ": missing");
-            return e;
-        }
-
-        String string(JsonObject o, String name, String at) throws FormatException {
-            JsonElement e = field(o, name, at);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString())
-                throw new FormatException(file, path(at, name) + ": expected a string, got " + e);
-            return e.getAsString();
-        }
-
-        double number(JsonObject o, String name, String at) throws FormatException {
-            JsonElement e = field(o, name, at);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber())
-                throw new FormatException(file, path(at, name) + ": expected a number, got " + e);
-            return e.getAsDouble();
-        }
-
-        int integer(JsonObject o, String name, String at) throws FormatException {
-            return integer(field(o, name, at), path(at, name));
-        }
-
-        int integer(JsonElement e, String what) throws FormatException {
-            try {
-                if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber())
-                    return new java.math.BigDecimal(e.getAsString()).intValueExact();
-            } catch (ArithmeticException | NumberFormatException x) {
-                // falls through to the message
-            }
-            throw new FormatException(file, what + ": expected an integer, got " + e);
-        }
-
-        int[] ints(JsonObject o, String name, String at) throws FormatException {
-            JsonArray a = array(o, name, at);
-            int[] v = new int[a.size()];
-            for (int i = 0; i < v.length; i++) v[i] = integer(a.get(i), path(at, name) + "[" + i + "]");
-            return v;
-        }
-
-        JsonArray array(JsonObject o, String name, String at) throws FormatException {
-            JsonElement e = field(o, name, at);
-            if (!e.isJsonArray()) throw new FormatException(file, path(at, name) + ": expected an array, got " + e);
-            return e.getAsJsonArray();
-        }
-
-        JsonObject object(JsonElement e, String at) throws FormatException {
-            if (e == null || !e.isJsonObject()) throw new FormatException(file, at + ": expected an object, got " + e);
-            return e.getAsJsonObject();
-        }
-
-        private static String path(String at, String name) {
-            return at.isEmpty() ? name : at + "." + name;
-        }
     }
 }

@@ -369,9 +369,8 @@ class CouplingFlowTest {
         Fresh f = new Fresh("coupling-threads" + backend.name());
         CouplingFlow flow = stack(f, Mask.odd(7), 4, true, 12);
         int threads = 4, rounds = 40;
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try (CouplingFlowModule m = flow.on(backend)) {
-            var futures = new ArrayList<java.util.concurrent.Future<?>>();
+            var tasks = new ArrayList<java.util.concurrent.Callable<Void>>();
             for (int t = 0; t < threads; t++) {
                 int n = 30 + 41 * t;
                 float[] x = f.gaussian(n * 7, 1.0);
@@ -379,18 +378,16 @@ class CouplingFlowTest {
                 double[] logP = new double[n];
                 for (int r = 0; r < n; r++) logP[r] = FlowReference.logNormal(java.util.Arrays.copyOfRange(ref[0], r * 7, r * 7 + 7)) + ref[1][r];
                 String what = "thread " + t + " on " + backend.name() + ", " + f.seed();
-                futures.add(pool.submit(() -> {
+                tasks.add(() -> {
                     for (int r = 0; r < rounds; r++)
                         try (Tensor xt = backend.tensor(x, n, 7); Tensor lp = m.logProb(xt); FlowResult z = m.inverse(xt)) {
                             Compare.close(lp.toArray(), logP, TOL, "log p, round " + r + ", " + what);
                             Compare.close(z.output().toArray(), ref[0], TOL, "z, round " + r + ", " + what);
                         }
                     return null;
-                }));
+                });
             }
-            for (var fu : futures) fu.get();
-        } finally {
-            pool.shutdownNow();
+            org.flowkernels.testing.Threads.runConcurrently(tasks);
         }
     }
 

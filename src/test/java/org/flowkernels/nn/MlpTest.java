@@ -83,23 +83,20 @@ class MlpTest {
             ns[t] = 50 + 37 * t;
             xs[t] = f.gaussian(ns[t] * 6, 1.0);
         }
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         try (MlpModule m = mlp.on(backend)) {
-            var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            var tasks = new java.util.ArrayList<java.util.concurrent.Callable<Void>>();
             for (int t = 0; t < threads; t++) {
                 int id = t;
-                futures.add(pool.submit(() -> {
+                tasks.add(() -> {
                     double[] ref = Reference.mlp(mlp, xs[id], ns[id]);
                     for (int r = 0; r < rounds; r++)
                         try (Tensor x = backend.tensor(xs[id], ns[id], 6); Tensor y = m.forward(x)) {
                             Compare.close(y.toArray(), ref, TOL, "thread " + id + " round " + r + ", " + f.seed());
                         }
                     return null;
-                }));
+                });
             }
-            for (var fu : futures) fu.get();
-        } finally {
-            pool.shutdownNow();
+            org.flowkernels.testing.Threads.runConcurrently(tasks);
         }
     }
 

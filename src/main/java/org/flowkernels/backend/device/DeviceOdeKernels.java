@@ -1,0 +1,165 @@
+package org.flowkernels.backend.device;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.flowkernels.Tensor;
+import org.flowkernels.backend.Buffer;
+import org.flowkernels.backend.Memory;
+import org.flowkernels.nn.Activation;
+import org.flowkernels.nn.Mlp;
+import org.flowkernels.nn.NnKernels;
+import org.flowkernels.ode.FieldModule;
+import org.flowkernels.ode.Ode;
+import org.flowkernels.ode.OdeKernels;
+import org.flowkernels.ode.Solve;
+import org.flowkernels.ode.Solver;
+import org.flowkernels.ode.Trace;
+
+/**
+ * Continuous flows on OpenCL and CUDA (native-kernels/cnf.cl). FUSED: the whole solve in one
+ * launch of {@code ode_solve_fused}, weights in local memory, for nets within the kernel's
+ * fixed maxima. PER_STEP: per stage, one {@link DeviceNnKernels#linear} launch per layer for
+ * the values and one per hidden-to-hidden layer for the T tangents stacked as T n rows (the
+ * zero bias of the {@link FieldModule}), with small kernels for the slopes, the stage input
+ * and the update, which takes the last layer's tangent as (W_Lᵀ ε) · t.
+ */
+public final class DeviceOdeKernels implements OdeKernels {
+    /** ODE_FUSED_* in cnf.cl. */
+    static final int MAX_WIDTH = 64, MAX_DIM = 16, MAX_TANGENTS = 8, MAX_DEPTH = 8;
+    /** Weights in local memory: OpenCL 1.2 guarantees 32 KiB, CUDA gives 48 KiB without opting in. */
+    static final long MAX_LOCAL_BYTES = 32 * 1024;
+    private static final int EXACT = -1;
+
+    private final DeviceBackend dev;
+
+    public DeviceOdeKernels(DeviceBackend dev) { this.dev = dev; }
+
+    @Override
+    public String fusedLimit(FieldModule field, int tangents) {
+        Mlp mlp = field.field().network();
+        List<String> why = new ArrayList<>();
+        if (mlp.maxWidth() > MAX_WIDTH) why.add("its widest layer has " + mlp.maxWidth() + " units (fused maximum " + MAX_WIDTH + ")");
+        if (field.field().dim() > MAX_DIM) why.add("D = " + field.field().dim() + " (fused maximum " + MAX_DIM + ")");
+        if (tangents > MAX_TANGENTS) why.add(tangents + " tangents per sample (fused maximum " + MAX_TANGENTS + ")");
+        if (mlp.depth() > MAX_DEPTH) why.add(mlp.depth() + " layers (fused maximum " + MAX_DEPTH + ")");
+        long bytes = 4L * mlp.parameterCount();
+        if (bytes > MAX_LOCAL_BYTES) why.add(bytes + " bytes of weights (fused maximum " + MAX_LOCAL_BYTES + " in local memory)");
+        return why.isEmpty() ? null : "the field does not fit the fused kernel: " + String.join("; ", why);
+    }
+
+    @Override
+    public void solve(FieldModule field, Solve how, Tensor x, Tensor deltaLogp, Tensor snapshotX, Tensor snapshotDeltaLogp,
+                      boolean fused) {
+        if (fused) solveFused(field, how, x, deltaLogp, snapshotX, snapshotDeltaLogp);
+        else solvePerStep(field, how, x, deltaLogp, snapshotX, snapshotDeltaLogp);
+    }
+
+    private static int probeCode(Trace trace) {
+        return trace instanceof Trace.Hutchinson hu ? hu.probe().code : EXACT;
+    }
+
+    private static float traceWeight(Trace trace, int tangents) {
+        return trace instanceof Trace.Hutchinson ? 1f / tangents : 1f;
+    }
+
+    private void solveFused(FieldModule field, Solve how, Tensor x, Tensor dl, Tensor sx, Tensor sl) {
+        Mlp mlp = field.field().network();
+        int n = x.rows(), T = how.trace().tangents(field.field().dim());
+        Memory mem = dev.memory();
+        Buffer widths = mem.upload(mlp.widths());
+        try {
+            dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, field.parameters(), widths,
+                    mlp.depth(), mlp.activation().code, field.field().timeInput() ? 1 : 0, how.solver().code, how.steps(),
+                    (float) how.t0(), (float) how.h(), T, probeCode(how.trace()), traceWeight(how.trace(), T),
+                    (int) how.seed(), (int) (how.seed() >>> 32), Ode.PROBE_STREAM, how.saveEvery(),
+                    sx == null ? x : sx, sl == null ? dl : sl, n, DeviceBackend.localBytes(4L * mlp.parameterCount()));
+        } finally {
+            mem.free(widths);
+        }
+    }
+
+    private void solvePerStep(FieldModule field, Solve how, Tensor x, Tensor dl, Tensor sx, Tensor sl) {
+        Mlp mlp = field.field().network();
+        DeviceNnKernels nn = (DeviceNnKernels) dev.kernels(NnKernels.FAMILY);
+        int n = x.rows(), L = mlp.depth(), D = field.field().dim(), cols = mlp.inputs(), w1 = mlp.width(1);
+        int T = how.trace().tangents(D), tn = Math.multiplyExact(T, n), wg = dev.workGroup();
+        int hidden = 0;
+        for (int l = 1; l < L; l++) hidden = Math.max(hidden, mlp.width(l));
+        if ((long) tn * mlp.maxWidth() > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("x0: " + n + " rows with " + T + " tangents of up to " + mlp.maxWidth()
+                    + " units exceed one per-step launch (2^31 elements); split the batch");
+        Buffer P = field.parameters().buffer();
+        int zeroBias = field.zeroBiasOffset();
+        Activation act = mlp.activation();
+        Solver solver = how.solver();
+        float t0 = (float) how.t0(), h = (float) how.h(), weight = traceWeight(how.trace(), T);
+        Memory mem = dev.memory();
+        List<Buffer> scratch = new ArrayList<>();
+        try {
+            Buffer xin = alloc(scratch, (long) n * cols), v = alloc(scratch, (long) n * D);
+            Buffer e = alloc(scratch, (long) tn * cols), u = alloc(scratch, (long) tn * w1);
+            Buffer acc = alloc(scratch, (long) n * D), accl = alloc(scratch, n);
+            Buffer[] a = new Buffer[L];
+            for (int l = 1; l < L; l++) a[l] = alloc(scratch, (long) n * mlp.width(l));
+            Buffer[] tg = L > 1 ? new Buffer[] {alloc(scratch, (long) tn * hidden), alloc(scratch, (long) tn * hidden)} : null;
+            int wl = mlp.width(L - 1);
+            Buffer back = L > 1 ? alloc(scratch, (long) tn * wl) : e;
+
+            mem.fill(dl.buffer(), 0);
+            dev.launch("ode_probes", tn, wg, e, n, D, cols, T, probeCode(how.trace()), (int) how.seed(),
+                    (int) (how.seed() >>> 32), Ode.PROBE_STREAM);
+            // the probes are fixed through the solve, so are W_1 eps and W_L^T eps
+            nn.linear(e, P, mlp.weightOffset(0), zeroBias, u, tn, cols, w1, Activation.IDENTITY);
+            if (L > 1) dev.launch("ode_probe_back", (long) tn * wl, wg, e, cols, P, mlp.weightOffset(L - 1), back, tn, D, wl);
+            for (int step = 0; step < how.steps(); step++) {
+                float t = t0 + step * h;
+                for (int stage = 0; stage < solver.stages(); stage++) {
+                    float ah = (float) solver.a(stage) * h;
+                    dev.launch("ode_stage_input", n, wg, x, v, ah, t + ah, xin, n, D, cols);
+                    Buffer src = xin;
+                    for (int l = 0; l < L; l++) {
+                        Buffer dst = l == L - 1 ? v : a[l + 1];
+                        nn.linear(src, P, mlp.weightOffset(l), mlp.biasOffset(l), dst, n, mlp.width(l), mlp.width(l + 1),
+                                l + 1 < L ? act : Activation.IDENTITY);
+                        src = dst;
+                    }
+                    // tangents up to the last hidden layer; the last layer's enters through W_L^T eps
+                    Buffer last = u;
+                    if (L > 1) {
+                        dev.launch("ode_tangent_slope", (long) tn * w1, wg, u, a[1], tg[0], n, tn, w1, act.code);
+                        last = tg[0];
+                        for (int l = 1; l < L - 1; l++) {
+                            Buffer dst = last == tg[0] ? tg[1] : tg[0];
+                            nn.linear(last, P, mlp.weightOffset(l), zeroBias, dst, tn, mlp.width(l), mlp.width(l + 1),
+                                    Activation.IDENTITY);
+                            dev.launch("ode_tangent_slope", (long) tn * mlp.width(l + 1), wg, dst, a[l + 1], dst, n, tn,
+                                    mlp.width(l + 1), act.code);
+                            last = dst;
+                        }
+                    }
+                    dev.launch("ode_stage_update", n, wg, v, last, L > 1 ? wl : D, back, L > 1 ? wl : cols, L > 1 ? wl : D,
+                            acc, accl, x, dl, n, D, T, weight, (float) solver.b(stage), stage == 0 ? 1 : 0,
+                            stage == solver.stages() - 1 ? 1 : 0, h);
+                }
+                if (how.saveEvery() > 0 && (step + 1) % how.saveEvery() == 0) {
+                    long j = (step + 1) / how.saveEvery() - 1;
+                    mem.copy(x.buffer(), 0, sx.buffer(), j * n * D, (long) n * D);
+                    mem.copy(dl.buffer(), 0, sl.buffer(), j * n, n);
+                }
+            }
+        } finally {
+            for (Buffer b : scratch) mem.free(b);
+        }
+    }
+
+    private Buffer alloc(List<Buffer> scratch, long length) {
+        Buffer b = dev.memory().allocate(Buffer.Type.FLOAT32, length);
+        scratch.add(b);
+        return b;
+    }
+
+    @Override
+    public void gaussianLogDensity(Tensor z, Tensor delta, float sign, Tensor out) {
+        dev.launch("ode_gaussian_logp", z.rows(), dev.workGroup(), z, delta, sign, out, z.rows(), z.cols());
+    }
+}

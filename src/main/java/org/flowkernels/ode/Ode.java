@@ -1,0 +1,71 @@
+package org.flowkernels.ode;
+
+import org.flowkernels.Backend;
+import org.flowkernels.Check;
+import org.flowkernels.Tensor;
+
+/**
+ * Solves dx/dt = v(x, t) together with d Δlogp/dt = −tr(∂v/∂x) (the change of log-density
+ * along a trajectory) for a batch of initial states, in one call:
+ * <pre>{@code
+ * try (FieldModule f = field.on(backend); Solution s = Ode.solve(f, x0, Solve.rk4(0, 1, 100))) { ... }
+ * }</pre>
+ * The field, the solver and the step rule are separate ({@link VectorField}, {@link Solver},
+ * {@link Solve}); the backend's {@link OdeKernels} run it, fused where the field allows.
+ *
+ * <p>Random numbers: Hutchinson's probe j of sample i is coordinate-for-coordinate Philox
+ * counter (i, j, d / 4, {@link #PROBE_STREAM}) under the key {@code how.seed()}.
+ */
+public final class Ode {
+    /** The Philox stream of Hutchinson's probes ("ODE", 1). */
+    public static final int PROBE_STREAM = 0x4F444501;
+
+    private Ode() {}
+
+    /** Integrates x0 [n, D] (left unchanged) as {@code how} says; returns a new solution. */
+    public static Solution solve(FieldModule field, Tensor x0, Solve how) {
+        Check.notNull(field, "field");
+        Check.notNull(how, "how");
+        Backend backend = field.backend();
+        if (field.parameters().isClosed()) throw new IllegalStateException("field: module is closed");
+        Check.tensor(x0, backend, field.field().dim(), "x0");
+        OdeKernels kernels = backend.kernels(OdeKernels.FAMILY);
+        Execution ran = choose(kernels, field, how);
+        int n = x0.rows(), D = field.field().dim(), S = how.snapshots();
+        Tensor x = null, dl = null, sx = null, sl = null;
+        try {
+            x = backend.empty(n, D);
+            dl = backend.empty(n, 1);
+            if (S > 0) {
+                sx = backend.empty(Math.multiplyExact(S, n), D);
+                sl = backend.empty(S * n, 1);
+            }
+            if (n > 0) {
+                backend.memory().copy(x0.buffer(), 0, x.buffer(), 0, (long) n * D);
+                kernels.solve(field, how, x, dl, sx, sl, ran == Execution.FUSED);
+            }
+            return new Solution(x, dl, sx, sl, how, ran);
+        } catch (RuntimeException e) {
+            for (Tensor t : new Tensor[] {x, dl, sx, sl}) if (t != null) t.close();
+            throw e;
+        }
+    }
+
+    /** The path a solve of {@code how} would take with this field. */
+    public static Execution execution(FieldModule field, Solve how) {
+        return choose(field.backend().kernels(OdeKernels.FAMILY), field, how);
+    }
+
+    private static Execution choose(OdeKernels kernels, FieldModule field, Solve how) {
+        String limit = kernels.fusedLimit(field, how.trace().tangents(field.field().dim()));
+        return switch (how.execution()) {
+            case AUTO -> limit == null ? Execution.FUSED : Execution.PER_STEP;
+            case FUSED -> {
+                if (limit != null)
+                    throw new IllegalArgumentException("execution: FUSED asked for, but on " + field.backend().name() + " " + limit);
+                yield Execution.FUSED;
+            }
+            case PER_STEP -> Execution.PER_STEP;
+        };
+    }
+}
