@@ -1,28 +1,27 @@
 package org.flowkernels.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.PrintWriter;
 import org.flowkernels.Backend;
 import org.flowkernels.Backends;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Options every computing subcommand takes (a picocli mixin). */
+/** Options every command that computes takes (a picocli mixin), and the command's output streams. */
 public final class GlobalOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     @Option(names = "--backend", paramLabel = "NAME",
-            description = "cpu, opencl, opencl:N, cuda or cuda:N (default: the best available; FLOWKERNELS_BACKEND also selects one)")
+            description = "cpu, opencl, opencl:N, cuda or cuda:N (default: the best available, CUDA, then an OpenCL GPU, "
+                    + "then cpu; the environment variable FLOWKERNELS_BACKEND also names one)")
     String backend;
 
     @Option(names = "--precision", paramLabel = "P", defaultValue = "float32",
-            description = "arithmetic precision on the device; the kernels support float32 (default: ${DEFAULT-VALUE})")
+            description = "arithmetic precision; the kernels run in float32 only, anything else is an error (default: ${DEFAULT-VALUE})")
     String precision;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "out",
-            description = "folder for the .npy and .png results (created if missing; default: ${DEFAULT-VALUE})")
-    Path out;
-
-    @Option(names = "--debug", description = "print stack traces of errors")
+    @Option(names = "--debug", description = "print the stack trace of an error")
     boolean debug;
 
     /** The backend asked for, or the best one; fails with the reason if it is not available. */
@@ -33,12 +32,7 @@ public final class GlobalOptions {
         return backend != null ? Backends.get(backend) : Backends.best();
     }
 
-    /** The output folder, created. */
-    public Path outDir() {
-        try {
-            return Files.createDirectories(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("--out: cannot create " + out + ": " + e.getMessage(), e);
-        }
-    }
+    PrintWriter out() { return spec.commandLine().getOut(); }
+
+    PrintWriter err() { return spec.commandLine().getErr(); }
 }

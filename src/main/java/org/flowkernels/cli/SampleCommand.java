@@ -1,0 +1,8 @@
+package org.flowkernels.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code sample}: Markov chain Monte Carlo of physical systems. */
+@Command(name = "sample", mixinStandardHelpOptions = true, subcommands = SampleCoulomb.class,
+        description = "Sample the Boltzmann distribution of a physical system with Langevin dynamics (ULA or MALA).")
+final class SampleCommand extends CommandGroup {}

@@ -1,0 +1,320 @@
+package org.flowkernels.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.flowkernels.Backend;
+import org.flowkernels.Check;
+import org.flowkernels.FlowKernelsException;
+import org.flowkernels.Tensor;
+import org.flowkernels.physics.Potential;
+import org.flowkernels.rng.Rng;
+import org.flowkernels.sample.Drift;
+import org.flowkernels.sample.Langevin;
+import org.flowkernels.sample.LangevinRun;
+import org.flowkernels.sample.LangevinSettings;
+import org.flowkernels.sample.NonFiniteStateException;
+import org.flowkernels.sample.RunOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import static org.flowkernels.cli.Words.num;
+
+/**
+ * {@code sample coulomb}: ULA or MALA chains on the Coulomb gas in a harmonic trap, recorded
+ * every M steps. The error bar comes from the spread of the chains' own means: the chains are
+ * independent, the samples within one are not.
+ */
+@Command(name = "coulomb", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = false,
+        description = {
+            "Sample N unit charges in a harmonic trap, V(r) = sum_{i<j} 1/|r_i - r_j| + sum_i |r_i|^2, at inverse temperature "
+                    + "beta (density exp(-beta V)) with C independent Langevin chains: ULA, x <- x - (eps/2) beta grad V + "
+                    + "sqrt(eps) xi, or MALA (the same move as a Metropolis-Hastings proposal: no step-size bias).",
+            "Each chain starts from x ~ N(0, I) (Philox, --seed), runs the warm-up and then the sampling steps; V of every "
+                    + "chain is recorded every M steps. Prints <V> +- its standard error from the C independent chains (the "
+                    + "spread of the per-chain means over the sampling records), the virial <r . grad V> = <3 U_trap - V> "
+                    + "with its exact equilibrium value dN/beta, the equipartition term (dN - z)/(2 beta) that <V> exceeds the "
+                    + "ground-state energy by at large beta (z zero modes: 1 rotation in 2-D), the acceptance rate (MALA), "
+                    + "the backend and the kernel path that ran, and the throughput.",
+            "Progress goes to stderr. Ctrl-C stops after the current chunk of M steps and still writes the results so far."},
+        footerHeading = "%nWrites (into --out):%n",
+        footer = {
+            "  samples.npy  float32 [C, N*D]: the final state of every chain (particle i",
+            "               in columns i*D .. i*D+D-1)",
+            "  energy.npy   float32 [C, R]: V of every chain at each of the R records",
+            "  steps.npy    float32 [R]: the step of each record (0: the start; warm-up",
+            "               steps count)",
+            "  energy.png   the chain mean of V against the step",
+            "  density.png  2-D histogram of all particles of all chains' final states",
+            "               (1-D: a histogram; 3-D: the x-y projection)"})
+final class SampleCoulomb implements Callable<Integer> {
+    enum Method { ULA, MALA }
+
+    @Mixin
+    GlobalOptions global;
+
+    @Mixin
+    OutputFolder output;
+
+    @Option(names = "--particles", paramLabel = "N", defaultValue = "6", description = "number of charges (default: ${DEFAULT-VALUE})")
+    int particles;
+
+    @Option(names = "--dim", paramLabel = "D", defaultValue = "2", description = "space dimension: 1, 2 or 3 (default: ${DEFAULT-VALUE})")
+    int dim;
+
+    @Option(names = "--beta", paramLabel = "B", defaultValue = "100",
+            description = "inverse temperature 1/kT, in inverse units of V (default: ${DEFAULT-VALUE})")
+    double beta;
+
+    @Option(names = "--chains", paramLabel = "C", defaultValue = "1024", description = "independent chains (default: ${DEFAULT-VALUE})")
+    int chains;
+
+    @Option(names = "--steps", paramLabel = "S", defaultValue = "10000",
+            description = "sampling steps per chain, after the warm-up (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "2000",
+            description = "warm-up steps per chain, not sampled; MALA adapts its step size during them (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--method", paramLabel = "ula|mala", defaultValue = "mala",
+            description = "ula (unadjusted Langevin) or mala (Metropolis-adjusted) (default: ${DEFAULT-VALUE})")
+    Method method;
+
+    @Option(names = "--step-size", paramLabel = "EPS", defaultValue = "1e-3",
+            description = "Langevin step eps, in units of x^2 (the initial one when MALA adapts) (default: ${DEFAULT-VALUE})")
+    double stepSize;
+
+    @Option(names = "--adapt", negatable = true,
+            description = "MALA: tune each chain's step size during the warm-up toward acceptance 0.574 (dual averaging), then "
+                    + "freeze it (default: on for MALA; ULA accepts every step and cannot adapt)")
+    Boolean adapt;
+
+    @Option(names = "--record-every", paramLabel = "M", defaultValue = "50",
+            description = "record V of every chain every M steps; also the chunk a Ctrl-C waits for (default: ${DEFAULT-VALUE})")
+    int recordEvery;
+
+    @Option(names = "--seed", paramLabel = "K", defaultValue = "1",
+            description = "Philox seed of the start (stream 0) and of the Langevin noise (streams 16, 17) (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        Check.positive(particles, "--particles");
+        Check.positive(chains, "--chains");
+        Check.positive(steps, "--steps");
+        Check.nonNegative(warmup, "--warmup");
+        Check.positive(recordEvery, "--record-every");
+        Check.positiveFinite(beta, "--beta");
+        Check.positiveFinite(stepSize, "--step-size");
+        if (dim < 1 || dim > 3) throw new IllegalArgumentException("--dim: expected 1, 2 or 3, got " + dim);
+        if (method == Method.ULA && Boolean.TRUE.equals(adapt))
+            throw new IllegalArgumentException("--adapt: adaptation tunes MALA's acceptance rate and ULA accepts every step; "
+                    + "use --method mala, or drop --adapt");
+        int n = Math.multiplyExact(particles, dim);
+        Backend backend = global.backend();
+        Outputs files = output.open();
+        PrintWriter out = global.out();
+
+        Potential.CoulombGas gas = Potential.coulombGas(dim);
+        LangevinSettings settings = new LangevinSettings(stepSize, steps, warmup,
+                adapts() ? LangevinSettings.MALA_OPTIMAL_ACCEPTANCE : Double.NaN, RunOptions.of(seed));
+        Drift drift = Drift.potential(gas, beta);
+        out.printf(Locale.ROOT, "sample coulomb: %d charges in %d-D, V = sum 1/r_ij + sum |r_i|^2, beta = %s; %s%s, eps %s; %d chains x "
+                        + "(%d warm-up + %d sampling steps), record every %d, seed %d%n",
+                particles, dim, num(beta), method, adapts() ? " (step size adapted in the warm-up)" : "", num(stepSize), chains,
+                warmup, steps, recordEvery, seed);
+        Interrupt ctrlC = Interrupt.arm();
+        try (Tensor x0 = Rng.normal(backend, chains, n, seed);
+             LangevinRun run = method == Method.MALA ? Langevin.startMala(drift, x0, settings) : Langevin.startUla(drift, x0, settings)) {
+            out.println("backend: " + backend.name() + " (" + backend.device() + "); path: " + run.path());
+            out.flush();
+            Records records = new Records(gas, chains, n, warmup);
+            records.take(run);
+            long t0 = System.nanoTime();
+            try (Progress bar = new Progress(global.err(), "coulomb", run.totalSteps(), "steps", chains, "chain-steps")) {
+                while (!run.isDone() && !ctrlC.requested()) {
+                    bar.stepBy(run.advance(recordEvery));
+                    records.take(run);
+                }
+            } catch (NonFiniteStateException e) {
+                throw new FlowKernelsException("chain " + e.chain() + " became non-finite at step " + e.step()
+                        + (e.chainsAffected() > 1 ? " (" + e.chainsAffected() + " chains in all)" : "")
+                        + ": the step size is too large for this beta; try a smaller --step-size" + (method == Method.ULA
+                        ? " or --method mala" : ""), e);
+            }
+            double seconds = (System.nanoTime() - t0) * 1e-9;
+            if (!run.isDone())
+                out.printf(Locale.ROOT, "interrupted after step %d of %d: the results cover the steps done%n", run.stepsDone(), run.totalSteps());
+            report(out, run, records, seconds);
+            write(files, records);
+            files.report(out);
+        }
+        return 0;
+    }
+
+    private void report(PrintWriter out, LangevinRun run, Records r, double seconds) {
+        int sampled = r.sampled();
+        if (sampled == 0) {
+            out.println("<V>: no sampling records yet (the run stopped in the warm-up)");
+        } else {
+            double[] v = Records.meanAndError(r.chainMeans(r.sampledEnergies)), vir = Records.meanAndError(r.chainMeans(r.virials));
+            out.printf(Locale.ROOT, "<V> = %.5f +- %s   (the mean of %d chain means over %d records each, steps %d..%d; +- its "
+                    + "standard error)%n", v[0], error(v[1]), chains, sampled, r.firstSampled, r.steps.get(r.steps.size() - 1));
+            double rHat = r.rHat();
+            if (!Double.isNaN(rHat))
+                out.printf(Locale.ROOT, "R-hat of V = %.4f (Gelman-Rubin over the chains%s)%n", rHat, rHat > 1.01
+                        ? "; above 1.01: the chains have NOT mixed, some sit in other configurations; try a longer --warmup or a "
+                                + "smaller --beta" : ": the chains agree");
+            int zero = particles == 1 || dim == 1 ? 0 : dim == 2 ? 1 : particles == 2 ? 2 : 3;
+            double exact = n() / beta, off = Math.abs(vir[0] - exact) / vir[1];
+            out.printf(Locale.ROOT, "virial <r . grad V> = <3 U_trap - V> = %.5f +- %s; in equilibrium exactly dN/beta = %.5f%s%n", vir[0],
+                    error(vir[1]), exact, Double.isNaN(off) ? "" : String.format(Locale.ROOT, " (%.1f standard errors off%s)", off,
+                            off > 4 ? ": too far; " + (method == Method.ULA ? "ULA's step-size bias is O(eps), try a smaller "
+                                    + "--step-size or --method mala, " : "") + "or the chains have not equilibrated (a longer --warmup)"
+                                    : ""));
+            out.printf(Locale.ROOT, "at large beta, <V> = V* + (dN - %d)/(2 beta) = V* + %.5f + O(1/beta^2), V* the ground-state energy "
+                    + "(equipartition over the %d non-zero modes)%n", zero, (n() - zero) / (2 * beta), n() - zero);
+        }
+        if (method == Method.MALA && run.samplingStepsDone() > 0) {
+            float[] eps = run.stepSizes();
+            double lo = Double.MAX_VALUE, hi = 0, mean = 0;
+            for (float e : eps) {
+                lo = Math.min(lo, e);
+                hi = Math.max(hi, e);
+                mean += e / (double) eps.length;
+            }
+            out.printf(Locale.ROOT, "acceptance %.3f%s; step size eps: mean %.3g (%.3g .. %.3g over the chains)%n", run.statistics().acceptanceRate(),
+                    adapts() ? " (target 0.574)" : "", mean, lo, hi);
+        }
+        out.printf(Locale.ROOT, "%d steps x %d chains in %.2f s: %.3g chain-steps/s%n", run.stepsDone(), chains, seconds,
+                run.stepsDone() * (double) chains / seconds);
+    }
+
+    /** MALA adapts unless told not to; with no warm-up there is nothing to adapt in. */
+    private boolean adapts() {
+        return method == Method.MALA && !Boolean.FALSE.equals(adapt) && warmup > 0;
+    }
+
+    private void write(Outputs files, Records r) throws IOException {
+        int count = r.steps.size();
+        float[] energy = new float[chains * count], stepsAt = new float[count];
+        double[] mean = new double[count], step = new double[count];
+        for (int k = 0; k < count; k++) {
+            float[] v = r.energies.get(k);
+            stepsAt[k] = r.steps.get(k);
+            step[k] = r.steps.get(k);
+            for (int c = 0; c < chains; c++) {
+                energy[c * count + k] = v[c];
+                mean[k] += v[c] / (double) chains;
+            }
+        }
+        files.npy("samples.npy", r.last, chains, n());
+        files.npy("energy.npy", energy, chains, count);
+        files.npy("steps.npy", stepsAt, count);
+        files.png("energy.png", f -> Plots.line(f, String.format(Locale.ROOT, "Coulomb gas, N = %d, beta = %s: mean V of %d chains (warm-up: %d steps)",
+                particles, num(beta), chains, warmup), "step", "mean V", step, mean));
+        int points = chains * particles;
+        double[] xs = new double[points], ys = new double[points];
+        for (int i = 0; i < points; i++) {
+            xs[i] = r.last[i * dim];
+            ys[i] = dim > 1 ? r.last[i * dim + 1] : 0;
+        }
+        String title = String.format(Locale.ROOT, "%d charges x %d chains, beta = %s, step %d", particles, chains, num(beta), r.steps.get(count - 1));
+        files.png("density.png", f -> {
+            if (dim == 1) Plots.histogram(f, title, "x", xs, 60);
+            else Plots.histogram2d(f, title + (dim == 3 ? " (x-y projection)" : ""), xs, ys, 40);
+        });
+    }
+
+    private int n() { return particles * dim; }
+
+    private static String error(double e) {
+        return Double.isNaN(e) ? "n/a (needs 2 chains)" : String.format(Locale.ROOT, "%.5f", e);
+    }
+
+    /**
+     * V of every chain at each record and, at the sampling records (after the warm-up), the
+     * virial r . grad V = 2 U_trap - U_coulomb = 3 U_trap - V (U_trap = trap sum |r_i|^2 is
+     * homogeneous of degree 2, the Coulomb term of degree -1). The statistics treat the chains
+     * as the independent replicas they are.
+     */
+    private static final class Records {
+        final Potential.CoulombGas gas;
+        final int chains, n, warmup;
+        final List<Integer> steps = new ArrayList<>();
+        final List<float[]> energies = new ArrayList<>(), sampledEnergies = new ArrayList<>(), virials = new ArrayList<>();
+        int firstSampled = -1;
+        float[] last;
+
+        Records(Potential.CoulombGas gas, int chains, int n, int warmup) {
+            this.gas = gas;
+            this.chains = chains;
+            this.n = n;
+            this.warmup = warmup;
+        }
+
+        void take(LangevinRun run) {
+            float[] v;
+            try (Tensor x = run.states(); Tensor e = gas.energy(x)) {
+                last = x.toArray();
+                v = e.toArray();
+            }
+            int step = run.stepsDone();
+            steps.add(step);
+            energies.add(v);
+            if (step <= warmup) return;
+            if (firstSampled < 0) firstSampled = step;
+            float[] virial = new float[chains];
+            for (int c = 0; c < chains; c++) {
+                double trap = 0;
+                for (int j = c * n; j < (c + 1) * n; j++) trap += (double) last[j] * last[j];
+                virial[c] = (float) (3 * gas.trap() * trap - v[c]);
+            }
+            sampledEnergies.add(v);
+            virials.add(virial);
+        }
+
+        int sampled() { return sampledEnergies.size(); }
+
+        /** Each chain's mean over the sampling records. */
+        double[] chainMeans(List<float[]> series) {
+            double[] m = new double[chains];
+            for (float[] r : series)
+                for (int c = 0; c < chains; c++) m[c] += r[c] / (double) series.size();
+            return m;
+        }
+
+        /** The mean over chains of the per-chain means, and its standard error (NaN for one chain). */
+        static double[] meanAndError(double[] chainMeans) {
+            int c = chainMeans.length;
+            double mean = 0, ss = 0;
+            for (double m : chainMeans) mean += m / c;
+            for (double m : chainMeans) ss += (m - mean) * (m - mean);
+            return new double[] {mean, c > 1 ? Math.sqrt(ss / (c - 1) / c) : Double.NaN};
+        }
+
+        /**
+         * Gelman and Rubin's potential scale reduction of V over the sampling records,
+         * sqrt(((k - 1)/k W + B/k) / W) with W the mean within-chain variance and B/k the variance
+         * of the chain means: near 1 when the chains sample the same distribution, above 1.01
+         * when they have not mixed (chains held in different configurations). NaN below 2 chains
+         * or 2 records.
+         */
+        double rHat() {
+            int k = sampled();
+            if (k < 2 || chains < 2) return Double.NaN;
+            double[] means = chainMeans(sampledEnergies);
+            double w = 0;
+            for (float[] r : sampledEnergies)
+                for (int c = 0; c < chains; c++) w += (r[c] - means[c]) * (r[c] - means[c]) / ((k - 1.0) * chains);
+            double between = meanAndError(means)[1];
+            double varMeans = between * between * chains; // the variance of the chain means
+            return Math.sqrt(((k - 1.0) / k * w + varMeans) / w);
+        }
+    }
+}
