@@ -68,11 +68,10 @@ final class CpuLangevinVector {
         // Pass 2, Box-Muller in full-width float lanes: r = √(−2 ln u0), θ = 2π u1.
         for (int c = 0; c < n; c += 2)
             for (int h = 0; h < B; h += S.length()) {
-                FloatVector r = FloatVector.fromArray(S, out, c * B + h).lanewise(VectorOperators.LOG).mul(-2f).sqrt();
-                FloatVector theta = FloatVector.fromArray(S, c + 1 < n ? out : lastAngle, c + 1 < n ? (c + 1) * B + h : h)
-                        .mul((float) (2 * Math.PI));
-                r.mul(theta.lanewise(VectorOperators.COS)).intoArray(out, c * B + h);
-                if (c + 1 < n) r.mul(theta.lanewise(VectorOperators.SIN)).intoArray(out, (c + 1) * B + h);
+                FloatVector r = VectorMath.log(FloatVector.fromArray(S, out, c * B + h)).mul(-2f).sqrt();
+                FloatVector u1 = FloatVector.fromArray(S, c + 1 < n ? out : lastAngle, c + 1 < n ? (c + 1) * B + h : h);
+                r.mul(VectorMath.cos2pi(u1)).intoArray(out, c * B + h);
+                if (c + 1 < n) r.mul(VectorMath.sin2pi(u1)).intoArray(out, (c + 1) * B + h);
             }
     }
 

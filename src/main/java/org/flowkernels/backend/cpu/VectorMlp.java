@@ -132,7 +132,7 @@ final class VectorMlp {
      *  call that is not inlined is boxed, and costs ten times more). */
     static void activate(float[] z, int n, Activation act) {
         switch (act) {
-            case TANH -> { for (int i = 0; i < n; i += V) FloatVector.fromArray(S, z, i).lanewise(VectorOperators.TANH).intoArray(z, i); }
+            case TANH -> { for (int i = 0; i < n; i += V) VectorMath.tanh(FloatVector.fromArray(S, z, i)).intoArray(z, i); }
             case RELU -> { for (int i = 0; i < n; i += V) FloatVector.fromArray(S, z, i).max(0f).intoArray(z, i); }
             case IDENTITY -> { }
         }
