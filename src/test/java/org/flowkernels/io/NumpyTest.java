@@ -57,6 +57,15 @@ class NumpyTest {
     }
 
     @Test
+    void writtenFilesGetTheUsualPermissions(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path plain = Files.write(dir.resolve("plain.bin"), new byte[1]), npy = dir.resolve("x.npy");
+        Npy.write(npy, new FloatArray(new int[] {2}, new float[] {1, 2}));
+        // the umask's permissions, as for any file (not a temporary file's owner-only ones)
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(npy));
+    }
+
+    @Test
     void readsFormatVersions2And3() throws IOException {
         for (String name : new String[] {"v2.npy", "v3.npy"}) {
             byte[] b = Files.readAllBytes(Fixtures.path(name));
