@@ -15,8 +15,11 @@ final class Outputs {
         void write(Path file) throws IOException;
     }
 
+    /** PNGs need AWT (module java.desktop); a trimmed runtime (a jlink image) may lack it. */
+    static final boolean CAN_DRAW = ModuleLayer.boot().findModule("java.desktop").isPresent();
+
     private final Path dir;
-    private final List<String> written = new ArrayList<>();
+    private final List<String> written = new ArrayList<>(), skipped = new ArrayList<>();
 
     Outputs(Path dir) { this.dir = dir; }
 
@@ -27,11 +30,18 @@ final class Outputs {
     }
 
     void png(String name, Plot plot) throws IOException {
+        if (!CAN_DRAW) {
+            skipped.add(name);
+            return;
+        }
         plot.write(dir.resolve(name));
         written.add(name);
     }
 
     void report(PrintWriter out) {
         out.println("wrote " + dir + ": " + String.join(", ", written));
+        if (!skipped.isEmpty())
+            out.println("not drawn: " + String.join(", ", skipped) + " (this Java runtime has no java.desktop module, which "
+                    + "PNG plots need)");
     }
 }

@@ -80,7 +80,7 @@ class VectorMathTest {
         Path out = dir.resolve("xint.txt");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xint", "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), VectorMathTest.class.getName(), out.toString())
+                org.flowkernels.testing.ChildJvm.classPath(), VectorMathTest.class.getName(), out.toString())
                 .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "interpreted run failed: " + log);
