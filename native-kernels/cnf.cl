@@ -9,9 +9,10 @@
  *   Hutchinson  eps_j drawn once per trajectory, j < k, w = 1/k, from Philox: coordinate d of
  *               probe j of sample s is coordinate d of counter (s, j, d / 4, stream), i.e.
  *               row s of a Philox fill with step j (Rng.draw(.., seed, stream, j)).
- * Solvers: explicit Runge-Kutta methods whose stage i reads only stage i-1, which covers
- * Euler, the midpoint rule and classic RK4: stage input x + a_i h k_{i-1} at time t + a_i h,
- * update x += h sum_i b_i k_i. Codes match org.flowkernels.ode.Solver.
+ * Solvers: explicit Runge-Kutta methods whose stage i reads only stage i-1 (Euler, the
+ * midpoint rule, classic RK4): stage input x + a_i h k_{i-1} at time t + a_i h, update
+ * x += h sum_i b_i k_i. The tableau comes from Java (org.flowkernels.spi.Tableau) as
+ * [a_0 .. a_{s-1}, b_0 .. b_{s-1}].
  *
  * Two ways to run a solve:
  *   ode_solve_fused   the whole multi-step solve in one launch (small nets);
@@ -21,40 +22,12 @@
  *                     tangent enters the trace as (W_L^T eps) . t, computed once per solve.
  */
 
-#define ODE_EULER 0
-#define ODE_MIDPOINT 1
-#define ODE_RK4 2
-
-/* Fixed maxima of the fused kernel: its per-sample state lives in private arrays. */
-#define ODE_FUSED_MAX_WIDTH 64
-#define ODE_FUSED_MAX_DIM 16
-#define ODE_FUSED_MAX_TANGENTS 8
-#define ODE_FUSED_MAX_DEPTH 8
-#define ODE_FUSED_S (1 + ODE_FUSED_MAX_TANGENTS)
-
-/* Probe "distribution" code for the exact trace (unit vectors). */
-#define ODE_PROBE_EXACT (-1)
-
-FN int ode_stages(int solver) {
-    return solver == ODE_EULER ? 1 : solver == ODE_MIDPOINT ? 2 : 4;
-}
-
-/* a_i: weight of k_{i-1} in stage i's input, and its time offset in steps. */
-FN REAL ode_a(int solver, int stage) {
-    if (stage == 0) return RC(0.0);
-    return (solver == ODE_RK4 && stage == 3) ? RC(1.0) : RC(0.5);
-}
-
-/* b_i: weight of k_i in the update. */
-FN REAL ode_b(int solver, int stage) {
-    if (solver == ODE_EULER) return RC(1.0);
-    if (solver == ODE_MIDPOINT) return stage == 0 ? RC(0.0) : RC(1.0);
-    return (stage == 0 || stage == 3) ? RC(1.0) / RC(6.0) : RC(1.0) / RC(3.0);
-}
+/* The fused kernel's per-sample state lives in private arrays of the ODE_FUSED_MAX_* sizes
+ * (contract.h). */
 
 /* Coordinate d of probe j of sample s (see the header). */
 FN REAL ode_probe(uint seed_lo, uint seed_hi, uint stream, int s, int j, int d, int dist) {
-    if (dist == ODE_PROBE_EXACT) return d == j ? RC(1.0) : RC(0.0);
+    if (dist == PROBE_EXACT) return d == j ? RC(1.0) : RC(0.0);
     return philox_coordinate(seed_lo, seed_hi, (uint)s, (uint)j, stream, d, dist);
 }
 
@@ -65,7 +38,7 @@ KERNEL void ode_gaussian_logp(GLOBAL const REAL* z, GLOBAL const REAL* delta, RE
     if (s >= n) return;
     REAL q = RC(0.0);
     for (int d = 0; d < D; d++) q += z[(long)s * D + d] * z[(long)s * D + d];
-    out[s] = RC(-0.5) * q - RC(0.5) * (REAL)D * log(RC(2.0) * FK_PI) + sign * delta[s];
+    out[s] = fk_log_normal(q, D) + sign * delta[s];
 }
 
 /* ---------------------------------------------------------------- fused solve
@@ -83,7 +56,7 @@ KERNEL void ode_gaussian_logp(GLOBAL const REAL* z, GLOBAL const REAL* delta, RE
  * Launch: 1-D over n, any work-group size; the tail work-items help load the weights. */
 KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REAL* P,
                             GLOBAL const int* widths, int depth, int act, int time_input,
-                            int solver, int steps, REAL t0, REAL h,
+                            GLOBAL const REAL* tableau, int stages, int steps, REAL t0, REAL h,
                             int tangents, int probe_dist, REAL trace_weight,
                             uint seed_lo, uint seed_hi, uint stream,
                             int save_every, GLOBAL REAL* snap_x, GLOBAL REAL* snap_l, int n
@@ -103,13 +76,13 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
     int s = GID(0);
     if (s >= n) return; /* no barrier below */
 
-    const int D = w[depth], T = tangents, S = 1 + tangents, stages = ode_stages(solver);
+    const int D = w[depth], T = tangents, S = 1 + tangents;
     const int MW = ODE_FUSED_MAX_WIDTH;
 
     REAL xs[ODE_FUSED_MAX_DIM], kv[ODE_FUSED_MAX_DIM], acc[ODE_FUSED_MAX_DIM];
     REAL eps[ODE_FUSED_MAX_TANGENTS * ODE_FUSED_MAX_DIM];
     /* one layer's values (row 0) and tangents (rows 1..T), [1 + T][MW] */
-    REAL ha[ODE_FUSED_S * ODE_FUSED_MAX_WIDTH], hb[ODE_FUSED_S * ODE_FUSED_MAX_WIDTH];
+    REAL ha[(1 + ODE_FUSED_MAX_TANGENTS) * ODE_FUSED_MAX_WIDTH], hb[(1 + ODE_FUSED_MAX_TANGENTS) * ODE_FUSED_MAX_WIDTH];
     for (int d = 0; d < D; d++) {
         xs[d] = x[(long)s * D + d];
         kv[d] = RC(0.0);
@@ -123,7 +96,7 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
         REAL accl = RC(0.0);
         for (int d = 0; d < D; d++) acc[d] = RC(0.0);
         for (int stage = 0; stage < stages; stage++) {
-            REAL ah = ode_a(solver, stage) * h;
+            REAL ah = tableau[stage] * h;
             /* the input layer: (x + a h k, t) with tangents (eps_j, 0) */
             for (int d = 0; d < D; d++) {
                 ha[d] = xs[d] + ah * kv[d];
@@ -172,7 +145,7 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
             REAL tr = RC(0.0);
             for (int j = 0; j < T; j++)
                 for (int d = 0; d < D; d++) tr += eps[j * D + d] * cur[(1 + j) * MW + d];
-            REAL b = ode_b(solver, stage);
+            REAL b = tableau[stages + stage];
             for (int d = 0; d < D; d++) {
                 kv[d] = cur[d];
                 acc[d] += b * kv[d];

@@ -15,13 +15,7 @@
  * W1's sizes these kernels move ~1 KB per row against ~1.4 MFLOP of GEMM per row, so their
  * coalescing is not what limits a layer. */
 
-/* Scale bound codes shared with org.flowkernels.flow.ScaleBound.Kind. */
-#define SCALE_NONE 0
-#define SCALE_TANH 1
-#define SCALE_SOFT_CLAMP 2
-
-#define FK_LOG_2PI RC(1.8378770664093453)
-
+/* s = bound(o) for a SCALE_* code. */
 FN REAL coupling_bound(REAL o, int bound, REAL clamp) {
     return bound == SCALE_TANH ? tanh(o) : bound == SCALE_SOFT_CLAMP ? clamp * tanh(o / clamp) : o;
 }
@@ -30,7 +24,7 @@ FN REAL coupling_bound(REAL o, int bound, REAL clamp) {
 FN REAL coupling_log_normal(GLOBAL const REAL* x, int D) {
     REAL ss = RC(0.0);
     for (int k = 0; k < D; k++) ss += x[k] * x[k];
-    return RC(-0.5) * (ss + (REAL)D * FK_LOG_2PI);
+    return fk_log_normal(ss, D);
 }
 
 /* state = in; cond = in[:, idx[cond_off .. cond_off + dc)] (the first layer's conditioner

@@ -2,6 +2,8 @@
  * these includes at load time (a classpath resource has no include path); nvcc reads the
  * same file through cuda/flowkernels.cu. */
 #include "include/dialect.h"
+#include "include/contract.h"
+#include "include/common.h"
 #include "include/philox.h"
 #include "include/potentials.h"
 #include "rng.cl"

@@ -15,21 +15,18 @@
  * Kernels (CAP = 64 and 1024: the private arrays' size, n <= CAP; the host picks the
  * smallest that fits). Launch: 1-D, `batch` work-items rounded up to the work-group; the
  * tail is guarded.
- *   hamiltonian_splitting_CAP: order 2 = kick-drift-kick leapfrog; order 4 = Yoshida's
+ *   hamiltonian_splitting_CAP: INTEGRATOR_LEAPFROG = kick-drift-kick leapfrog; INTEGRATOR_YOSHIDA4 = Yoshida's
  *     composition of leapfrog steps of w1 dt, w0 dt, w1 dt. The half kicks of neighbouring
  *     drifts are merged, so a step costs one (three) gradients; p is synchronised at each
  *     record and at the end of the launch.
  *   hamiltonian_rk4_CAP: classic RK4 on (q' = inv_mass p, p' = -dV/dq), four gradients.
  */
 
-#define HAM_YOSHIDA_W1 RC(1.3512071919596578)
-#define HAM_YOSHIDA_W0 RC(-1.7024143839193153)
-
 /* The arguments every integrator kernel takes, and their names for passing them on. */
 #define HAM_ARGS GLOBAL REAL* q_io, GLOBAL REAL* p_io, int batch, int n, int kind, GLOBAL const REAL* prm, \
-    GLOBAL const REAL* inv_mass, REAL dt, int start, int steps, int every, int order, GLOBAL REAL* energies, \
+    GLOBAL const REAL* inv_mass, REAL dt, int start, int steps, int every, int integrator, GLOBAL REAL* energies, \
     int records, GLOBAL REAL* snap_q, GLOBAL REAL* snap_p, int snapshots, GLOBAL REAL* max_err
-#define HAM_PASS q_io, p_io, batch, n, kind, prm, inv_mass, dt, start, steps, every, order, energies, records, \
+#define HAM_PASS q_io, p_io, batch, n, kind, prm, inv_mass, dt, start, steps, every, integrator, energies, records, \
     snap_q, snap_p, snapshots, max_err
 
 /* Writes record k of trajectory `row` (g is scratch) and updates the running error. */
@@ -89,10 +86,10 @@ FN void ham_splitting(HAM_ARGS, int row, REAL* q, REAL* p, REAL* g) {
     REAL h0, err;
     ham_begin(HAM_PASS, row, q, p, g, &h0, &err);
     REAL w[3];
-    int subs = order == 4 ? 3 : 1;
-    w[0] = order == 4 ? HAM_YOSHIDA_W1 : RC(1.0);
-    w[1] = HAM_YOSHIDA_W0;
-    w[2] = HAM_YOSHIDA_W1;
+    int subs = integrator == INTEGRATOR_YOSHIDA4 ? 3 : 1;
+    w[0] = integrator == INTEGRATOR_YOSHIDA4 ? YOSHIDA_W1 : RC(1.0);
+    w[1] = YOSHIDA_W0;
+    w[2] = YOSHIDA_W1;
     potential_value_grad(kind, prm, q, g, n);
     REAL pending = RC(0.0); /* the half kick owed by the last drift */
     for (int j = 0; j < steps; j++) {

@@ -9,8 +9,8 @@
  * The CPU twin is backend/cpu/CpuLangevinBlock.java: same formulas, same order.
  *
  * Random numbers, Philox4x32-10 keyed by the run's seed (org.flowkernels.sample.LangevinKernels):
- *     noise xi_c of chain i at global step t: normal (i, t, c/4, LGV_NOISE_STREAM), word c%4
- *     MH uniform of chain i at step t:        uniform word 0 of (i, t, 0, LGV_ACCEPT_STREAM)
+ *     noise xi_c of chain i at global step t: normal (i, t, c/4, NOISE_STREAM), word c%4
+ *     MH uniform of chain i at step t:        uniform word 0 of (i, t, 0, ACCEPT_STREAM)
  * Steps t count from 0 at the start of the run (warm-up included), so splitting a run into
  * launches changes nothing.
  *
@@ -29,12 +29,8 @@
  * (j / snap_every - 1 - snap_base) when snap_every > 0 divides j.
  */
 
-#define LGV_NOISE_STREAM 16u
-#define LGV_ACCEPT_STREAM 17u
-/* Dual averaging (Hoffman and Gelman 2014, Algorithm 5); mu = ln(10 eps0) is an argument. */
-#define LGV_ADAPT_GAMMA RC(0.05)
-#define LGV_ADAPT_T0 RC(10.0)
-#define LGV_ADAPT_KAPPA RC(0.75)
+/* Dual averaging (Hoffman and Gelman 2014, Algorithm 5): ADAPT_* of contract.h; mu = ln(10 eps0)
+ * is an argument. */
 
 #define LGV_COMMON_ARGS                                                                          \
     GLOBAL REAL* x, int chains, int n, int cols, GLOBAL REAL* eps_g, GLOBAL REAL* dual,          \
@@ -49,7 +45,7 @@ FN int lgv_propose(REAL* y, const REAL* q, const REAL* d, REAL* xi, int keep_xi,
     int ok = 1;
     REAL s = RC(0.0);
     for (int blk = 0; blk * 4 < n; blk++) {
-        philox_block b = philox4x32_10(chain, t, (uint)blk, LGV_NOISE_STREAM, seed_lo, seed_hi);
+        philox_block b = philox4x32_10(chain, t, (uint)blk, NOISE_STREAM, seed_lo, seed_hi);
         for (int w = 0; w < 4; w++) {
             int c = blk * 4 + w;
             if (c >= n) break;
@@ -70,8 +66,8 @@ FN int lgv_propose(REAL* y, const REAL* q, const REAL* d, REAL* xi, int keep_xi,
 /* One dual-averaging update of a chain's ln eps from the acceptance probability of step t;
  * the last warm-up step (t + 1 == adapt_end) freezes eps at the average. */
 FN REAL lgv_adapt(REAL log_alpha, int t, int adapt_end, REAL target, REAL mu, REAL* hbar, REAL* logbar) {
-    REAL m = (REAL)(t + 1), w = RC(1.0) / (m + LGV_ADAPT_T0);
-    REAL gain = sqrt(m) / LGV_ADAPT_GAMMA, eta = pow(m, -LGV_ADAPT_KAPPA);
+    REAL m = (REAL)(t + 1), w = RC(1.0) / (m + ADAPT_T0);
+    REAL gain = sqrt(m) / ADAPT_GAMMA, eta = pow(m, -ADAPT_KAPPA);
     REAL a = log_alpha >= RC(0.0) ? RC(1.0) : (log_alpha > -REAL_MAX ? exp(log_alpha) : RC(0.0));
     *hbar = (RC(1.0) - w) * *hbar + w * (target - a);
     REAL log_eps = mu - gain * *hbar;
@@ -106,8 +102,8 @@ FN void lgv_record(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, const
 
 /* ------------------------------------------------------------------ score drift */
 
-/* Widest layer (input n + 1 and output n included) of the fused score kernel. */
-#define LGV_SCORE_WIDTH 128
+/* LGV_SCORE_WIDTH (contract.h): the widest layer (input n + 1 and output n included) of the
+ * fused score kernel. */
 
 /* langevin_score_fused: ULA steps [first, first + steps) with D = s(x, sigma), the score MLP
  * evaluated inside the kernel. P: the packed parameters (nparams floats, layer by layer W
@@ -288,7 +284,7 @@ KERNEL void langevin_mala_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL cons
             s2 += w * w;                                                                            \
         }                                                                                           \
         REAL log_alpha = -beta * (vy - v) + RC(0.5) * (xi2 - s2);                                   \
-        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, LGV_ACCEPT_STREAM, seed_lo, seed_hi);  \
+        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, ACCEPT_STREAM, seed_lo, seed_hi);  \
         int take = log(philox_uniform(b.w[0])) < log_alpha;                                         \
         if (take) {                                                                                 \
             for (int c = 0; c < n; c++) {                                                           \

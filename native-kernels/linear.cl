@@ -6,11 +6,13 @@
  * slices of 16. Launch: 2-D, local (16, 16), global (16 ceil(out/64), 16 ceil(n/64)).
  * Edges are guarded (zero-padded loads, masked stores), so any n, in and out work. */
 
-#define LIN_TM 64
-#define LIN_TN 64
+/* LIN_TILE (rows and outputs of a tile) and LIN_THREADS (work-items per side) come from
+ * contract.h: the host sizes the grid with them. */
+#define LIN_TM LIN_TILE
+#define LIN_TN LIN_TILE
 #define LIN_TK 16
-#define LIN_R 4
-#define LIN_T 16
+#define LIN_T LIN_THREADS
+#define LIN_R (LIN_TILE / LIN_THREADS)
 
 KERNEL void linear_forward(GLOBAL const REAL* x, GLOBAL const REAL* P, int w_off, int b_off,
                            GLOBAL REAL* y, int n, int in, int out, int act) {

@@ -82,19 +82,4 @@ typedef float REAL;
 
 #define FK_PI RC(3.14159265358979323846)
 
-/* Activation codes shared with org.flowkernels.nn.Activation. */
-#define ACT_IDENTITY 0
-#define ACT_TANH 1
-#define ACT_RELU 2
-
-FN REAL fk_activate(REAL x, int act) {
-    return act == ACT_TANH ? tanh(x) : act == ACT_RELU ? fmax(x, RC(0.0)) : x;
-}
-
-/* d act / d pre-activation, written in terms of the activation's output y = act(x):
- * what forward-mode tangents need without keeping the pre-activation. */
-FN REAL fk_activate_slope(REAL y, int act) {
-    return act == ACT_TANH ? RC(1.0) - y * y : act == ACT_RELU ? (y > RC(0.0) ? RC(1.0) : RC(0.0)) : RC(1.0);
-}
-
 #endif /* FK_DIALECT_H */

@@ -12,18 +12,15 @@
 #ifndef FK_PHILOX_H
 #define FK_PHILOX_H
 
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u
-#define PHILOX_W1 0xBB67AE85u
+/* PHILOX_M0, M1 (round multipliers) and W0, W1 (key increments): contract.h. */
 
 typedef struct { uint w[4]; } philox_block;
 
 FN philox_block philox4x32_10(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1) {
     for (int round = 0; round < 10; round++) {
-        if (round > 0) { k0 += PHILOX_W0; k1 += PHILOX_W1; }
-        uint hi0 = MULHI32(PHILOX_M0, c0), lo0 = PHILOX_M0 * c0;
-        uint hi1 = MULHI32(PHILOX_M1, c2), lo1 = PHILOX_M1 * c2;
+        if (round > 0) { k0 += (uint)PHILOX_W0; k1 += (uint)PHILOX_W1; }
+        uint hi0 = MULHI32(PHILOX_M0, c0), lo0 = (uint)PHILOX_M0 * c0;
+        uint hi1 = MULHI32(PHILOX_M1, c2), lo1 = (uint)PHILOX_M1 * c2;
         uint n0 = hi1 ^ c1 ^ k0;
         uint n2 = hi0 ^ c3 ^ k1;
         c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
@@ -54,11 +51,7 @@ FN REAL philox_normal(philox_block b, int word) {
     return (word & 1) ? r * sin(theta) : r * cos(theta);
 }
 
-/* Distribution codes shared with org.flowkernels.rng.Distribution. */
-#define DIST_UNIFORM 0
-#define DIST_NORMAL 1
-#define DIST_RADEMACHER 2
-
+/* dist: a DIST_* code of contract.h. */
 FN REAL philox_draw(philox_block b, int word, int dist) {
     return dist == DIST_NORMAL ? philox_normal(b, word)
          : dist == DIST_RADEMACHER ? philox_rademacher(b.w[word])

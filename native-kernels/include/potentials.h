@@ -24,7 +24,7 @@
  * energy accumulation is dead code and the compiler drops it). The kind switch is uniform
  * across a launch, so it does not diverge.
  *
- * Device rows are limited to FK_POT_MAX_COORDS coordinates (the private arrays are sized at
+ * Device rows are limited to POT_MAX_COORDS coordinates (the private arrays are sized at
  * compile time); org.flowkernels.backend.device.DevicePotentialKernels.MAX_COORDINATES is the
  * same number, and kernelVariant(base, n) picks the _64 or _1024 build of a kernel.
  *
@@ -34,15 +34,7 @@
 #ifndef FK_POTENTIALS_H
 #define FK_POTENTIALS_H
 
-/* Kind codes, shared with org.flowkernels.physics.Potential (a test checks they agree). */
-#define POT_HARMONIC 0       /* prm {k}:               V = k/2 sum_c q_c^2 */
-#define POT_HARMONIC_DIAG 1  /* prm {k_0 .. k_{n-1}}:  V = 1/2 sum_c k_c q_c^2 */
-#define POT_CHAIN 2          /* prm {k, alpha, beta, periodic}: V = sum_bonds k/2 r^2 + alpha/3 r^3 + beta/4 r^4 */
-#define POT_COULOMB 3        /* prm {dim, coupling, trap}: V = coupling sum_{i<j} 1/|r_i - r_j| + trap sum_i |r_i|^2 */
-#define POT_LENNARD_JONES 4  /* prm {dim, epsilon, sigma}: V = sum_{i<j} 4 eps ((sigma/r)^12 - (sigma/r)^6) */
-#define POT_DOUBLE_WELL 5    /* prm {h, a}:            V = h sum_c ((q_c/a)^2 - 1)^2 */
-
-#define FK_POT_MAX_COORDS 1024
+/* Kinds: the POT_* codes of contract.h; org.flowkernels.spi.PotentialSpec documents each one's parameters. */
 
 /* V = k/2 |q|^2. */
 FN REAL pot_harmonic(GLOBAL const REAL* prm, const REAL* q, REAL* g, int n) {

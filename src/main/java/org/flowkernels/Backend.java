@@ -1,9 +1,10 @@
 package org.flowkernels;
 
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.KernelFamily;
-import org.flowkernels.backend.Memory;
+import java.util.function.Supplier;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Memory;
 
 /**
  * A place where tensors live and kernels run: the Java CPU backend, an OpenCL device or a
@@ -17,7 +18,8 @@ import org.flowkernels.backend.Memory;
  * {@link Tensor} is not synchronised: do not write one from two threads at once.
  */
 public abstract class Backend {
-    private final ConcurrentHashMap<KernelFamily<?>, Object> families = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Supplier<?>> factories = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Object> families = new ConcurrentHashMap<>();
 
     /** The name {@link Backends#get(String)} takes: "cpu", "opencl:0", "cuda:0". */
     public abstract String name();
@@ -31,10 +33,24 @@ public abstract class Backend {
         return device().type() == DeviceInfo.Type.GPU;
     }
 
-    /** The implementation of a kernel family on this backend, created on first use. */
-    @SuppressWarnings("unchecked")
-    public <K> K kernels(KernelFamily<K> family) {
-        return (K) families.computeIfAbsent(family, f -> f.createFor(this));
+    /**
+     * This backend's implementation of a kernel family (an interface of org.flowkernels.spi,
+     * such as {@code CouplingKernels.class}), made on first use. For the library's operations
+     * and extensions; users call the operations.
+     */
+    public <K> K kernels(Class<K> family) {
+        Object k = families.computeIfAbsent(family, f -> {
+            Supplier<?> make = factories.get(f);
+            if (make == null)
+                throw new UnsupportedOperationException("backend " + name() + " has no implementation of " + f.getName());
+            return make.get();
+        });
+        return family.cast(k);
+    }
+
+    /** How this backend makes a kernel family; each backend registers its own in its constructor. */
+    protected final <K> void register(Class<K> family, Supplier<? extends K> make) {
+        factories.put(family, make);
     }
 
     /** A new [rows, cols] tensor with undefined contents. */

@@ -1,20 +1,18 @@
 package org.flowkernels;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
-import org.flowkernels.backend.cpu.CpuBackend;
-import org.flowkernels.backend.cuda.CudaBackend;
-import org.flowkernels.backend.cuda.CudaDevices;
-import org.flowkernels.backend.opencl.OpenClBackend;
-import org.flowkernels.backend.opencl.OpenClDevices;
 
 /**
- * Finds the backends of this machine and hands them out. Discovery never throws because a
- * runtime is missing: a missing library (a LinkageError) or driver is caught once, remembered,
- * and reported as the backend's reason. Each backend is created once per process and shared.
+ * Finds the backends of this machine and hands them out. The kinds of backend are
+ * {@link BackendProvider}s found through {@link ServiceLoader}; discovery never throws because
+ * a runtime is missing: each provider turns a missing library or driver into a reason, once.
+ * Each backend is created once per process and shared.
  *
  * <p>Names: {@code cpu}; {@code opencl:N} (OpenCL devices of all platforms, in platform
  * order) and {@code opencl} (the first OpenCL GPU, else opencl:0); {@code cuda:N} and
@@ -25,75 +23,52 @@ import org.flowkernels.backend.opencl.OpenClDevices;
 public final class Backends {
     private static final System.Logger LOG = System.getLogger("org.flowkernels");
     private static final Map<String, Backend> OPEN = new ConcurrentHashMap<>();
-    private static volatile Discovery discovery;
+    private static volatile List<Kind> kinds;
 
     private Backends() {}
 
-    private record Discovery(List<OpenClDevices.Found> opencl, String openclReason,
-                             List<CudaDevices.Found> cuda, String cudaReason) {}
+    /** A provider and what it found. */
+    private record Kind(BackendProvider provider, BackendProvider.Discovery found) {
+        String name(int i) { return provider.name(i); }
+    }
 
-    private static Discovery discovery() {
-        Discovery d = discovery;
-        if (d == null) {
+    private static List<Kind> kinds() {
+        List<Kind> k = kinds;
+        if (k == null) {
             synchronized (Backends.class) {
-                if (discovery == null) discovery = discover();
-                d = discovery;
+                if (kinds == null) {
+                    // listed in the order of registration (cpu, opencl, cuda); best() goes by rank
+                    List<Kind> found = new ArrayList<>();
+                    for (BackendProvider p : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()))
+                        found.add(new Kind(p, p.discover()));
+                    kinds = List.copyOf(found);
+                }
+                k = kinds;
             }
         }
-        return d;
+        return k;
     }
 
-    private static Discovery discover() {
-        List<OpenClDevices.Found> cl = List.of();
-        String clReason = "";
-        try {
-            cl = OpenClDevices.discover();
-            if (cl.isEmpty()) clReason = "no OpenCL device on any platform";
-        } catch (LinkageError e) {
-            clReason = "libOpenCL.so.1 could not be loaded (install an ICD loader and a driver, e.g. "
-                    + "apt-get install ocl-icd-opencl-dev pocl-opencl-icd): " + firstLine(e);
-        } catch (RuntimeException e) {
-            clReason = e.getMessage() != null && e.getMessage().contains("PLATFORM_NOT_FOUND")
-                    ? "no OpenCL platform (no ICD registered in /etc/OpenCL/vendors)" : "OpenCL discovery failed: " + firstLine(e);
-        }
-        List<CudaDevices.Found> cu = List.of();
-        String cuReason = "";
-        try {
-            cu = CudaDevices.discover();
-            if (cu.isEmpty()) cuReason = "no CUDA device";
-            else if (CudaDevices.fatbin() == null)
-                cuReason = "kernels were not built (nvcc was not found when the library was built)";
-        } catch (LinkageError e) {
-            String m = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
-            cuReason = m.contains("libcuda") || m.contains("JCudaDriver")
-                    ? "libcuda.so.1 not found (no NVIDIA driver)" : "JCuda could not be loaded: " + firstLine(e);
-        } catch (RuntimeException e) {
-            cuReason = "cuInit failed: " + firstLine(e);
-        }
-        return new Discovery(cl, clReason, cu, cuReason);
-    }
-
-    private static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.lines().findFirst().orElse(m).trim();
+    private static Kind kind(String kind) {
+        for (Kind k : kinds()) if (k.provider().kind().equals(kind)) return k;
+        return null;
     }
 
     /** Every backend of this machine, with whether it works and, when not, why. */
     public static List<BackendStatus> available() {
-        Discovery d = discovery();
         List<BackendStatus> out = new ArrayList<>();
-        out.add(new BackendStatus("cpu", true, "", cpu().device()));
-        if (d.opencl.isEmpty()) out.add(new BackendStatus("opencl", false, d.openclReason, null));
-        for (var f : d.opencl) out.add(new BackendStatus("opencl:" + f.index(), true, "", f.info()));
-        if (d.cuda.isEmpty()) out.add(new BackendStatus("cuda", false, d.cudaReason, null));
-        for (var f : d.cuda)
-            out.add(new BackendStatus("cuda:" + f.index(), d.cudaReason.isEmpty(), d.cudaReason, f.info()));
+        for (Kind k : kinds()) {
+            List<DeviceInfo> devices = k.found().devices();
+            if (devices.isEmpty()) out.add(new BackendStatus(k.provider().kind(), false, k.found().reason(), null));
+            for (int i = 0; i < devices.size(); i++)
+                out.add(new BackendStatus(k.name(i), k.found().usable(), k.found().reason(), devices.get(i)));
+        }
         return out;
     }
 
     /** The Java CPU backend (always there). */
     public static Backend cpu() {
-        return OPEN.computeIfAbsent("cpu", n -> new CpuBackend());
+        return get("cpu");
     }
 
     /**
@@ -104,26 +79,19 @@ public final class Backends {
     public static Backend get(String name) {
         Check.notNull(name, "backend name");
         String n = name.trim().toLowerCase(Locale.ROOT);
-        if (n.equals("cpu")) return cpu();
-        Discovery d = discovery();
-        if (n.equals("opencl") || n.startsWith("opencl:")) {
-            if (d.opencl.isEmpty()) throw new IllegalStateException("backend " + n + " is not available: " + d.openclReason);
-            int i = n.equals("opencl") ? firstOpenClGpu(d) : index(n, d.opencl.size());
-            var found = d.opencl.get(i);
-            return OPEN.computeIfAbsent("opencl:" + i, k -> new OpenClBackend(found));
+        int colon = n.indexOf(':');
+        Kind k = kind(colon < 0 ? n : n.substring(0, colon));
+        if (k == null) {
+            List<String> names = new ArrayList<>();
+            for (Kind x : kinds()) names.add(x.provider().kind());
+            throw new IllegalArgumentException("backend: expected one of " + String.join(", ", names)
+                    + " (with :N for a device number), got '" + name + "'");
         }
-        if (n.equals("cuda") || n.startsWith("cuda:")) {
-            if (!d.cudaReason.isEmpty()) throw new IllegalStateException("backend " + n + " is not available: " + d.cudaReason);
-            int i = n.equals("cuda") ? 0 : index(n, d.cuda.size());
-            var found = d.cuda.get(i);
-            return OPEN.computeIfAbsent("cuda:" + i, k -> new CudaBackend(found, CudaDevices.fatbin()));
-        }
-        throw new IllegalArgumentException("backend: expected cpu, opencl, opencl:N, cuda or cuda:N, got '" + name + "'");
-    }
-
-    private static int firstOpenClGpu(Discovery d) {
-        for (var f : d.opencl) if (f.info().type() == DeviceInfo.Type.GPU) return f.index();
-        return 0;
+        if (!k.found().usable())
+            throw new IllegalStateException("backend " + n + " is not available: " + k.found().reason());
+        List<DeviceInfo> devices = k.found().devices();
+        int i = colon < 0 ? k.provider().defaultDevice(devices) : index(n, devices.size());
+        return OPEN.computeIfAbsent(k.name(i), key -> k.provider().open(i));
     }
 
     private static int index(String name, int count) {
@@ -161,17 +129,21 @@ public final class Backends {
             LOG.log(System.Logger.Level.INFO, "flowkernels: using backend " + b + " (requested)");
             return b;
         }
-        List<String> candidates = new ArrayList<>();
-        Discovery d = discovery();
-        if (d.cudaReason.isEmpty()) for (var f : d.cuda) candidates.add("cuda:" + f.index());
-        for (var f : d.opencl) if (f.info().type() == DeviceInfo.Type.GPU) candidates.add("opencl:" + f.index());
-        for (String c : candidates) {
-            try {
-                Backend b = get(c);
-                LOG.log(System.Logger.Level.INFO, "flowkernels: using backend " + b);
-                return b;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "flowkernels: backend " + c + " failed to start, trying the next: " + e.getMessage());
+        List<Kind> byRank = new ArrayList<>(kinds());
+        byRank.sort(Comparator.comparingInt(x -> x.provider().rank()));
+        for (Kind k : byRank) {
+            if (!k.found().usable()) continue;
+            List<DeviceInfo> devices = k.found().devices();
+            for (int i = 0; i < devices.size(); i++) {
+                if (!k.provider().automatic(devices.get(i))) continue;
+                try {
+                    Backend b = get(k.name(i));
+                    LOG.log(System.Logger.Level.INFO, "flowkernels: using backend " + b);
+                    return b;
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "flowkernels: backend " + k.name(i) + " failed to start, trying the next: "
+                            + e.getMessage());
+                }
             }
         }
         Backend b = cpu();

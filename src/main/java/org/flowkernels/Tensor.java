@@ -1,8 +1,9 @@
 package org.flowkernels;
 
 import java.lang.ref.Cleaner;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.Memory;
 
 /**
  * A float32 [rows, cols] array, row-major, living on one {@link Backend}. Created by the
@@ -13,7 +14,7 @@ import org.flowkernels.backend.Memory;
  * it when the tensor becomes unreachable, as a safety net only (device memory is not seen by
  * the Java heap, so waiting for the GC can run a GPU out of memory).
  */
-public final class Tensor implements AutoCloseable {
+public final class Tensor implements Matrix, AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final Backend backend;
@@ -35,17 +36,18 @@ public final class Tensor implements AutoCloseable {
         @Override public void run() { memory.free(buffer); }
     }
 
-    public int rows() { return rows; }
+    @Override public int rows() { return rows; }
 
-    public int cols() { return cols; }
+    @Override public int cols() { return cols; }
 
-    public long size() { return (long) rows * cols; }
+    @Override public long size() { return (long) rows * cols; }
 
     public Backend backend() { return backend; }
 
     public boolean isClosed() { return closed; }
 
     /** The memory behind the tensor, for kernel implementations. */
+    @Override
     public Buffer buffer() {
         ensureOpen();
         return buffer;

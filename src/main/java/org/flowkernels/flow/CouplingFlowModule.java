@@ -5,7 +5,8 @@ import java.util.List;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.CouplingKernels;
 import org.flowkernels.nn.MlpModule;
 import org.flowkernels.rng.Distribution;
 import org.flowkernels.rng.Rng;
@@ -27,6 +28,7 @@ public final class CouplingFlowModule implements AutoCloseable {
     private final Backend backend;
     private final List<MlpModule> conditioners = new ArrayList<>();
     private final Buffer forwardIndices, inverseIndices;
+    private final CouplingKernels.Plan forwardPlan, inversePlan;
     private volatile boolean closed;
 
     CouplingFlowModule(CouplingFlow flow, Backend backend) {
@@ -44,6 +46,8 @@ public final class CouplingFlowModule implements AutoCloseable {
         }
         forwardIndices = f;
         inverseIndices = i;
+        forwardPlan = flow.plan(false).kernelPlan(flow.dim(), conditioners, f);
+        inversePlan = flow.plan(true).kernelPlan(flow.dim(), conditioners, i);
     }
 
     public CouplingFlow flow() { return flow; }
@@ -55,11 +59,6 @@ public final class CouplingFlowModule implements AutoCloseable {
     /** The conditioner of coupling k (k indexes {@link CouplingFlow#couplings()}). */
     public MlpModule conditioner(int k) { return conditioners.get(k); }
 
-    /** The packed index lists of a direction's {@link FlowPlan}, on the backend. */
-    public Buffer indices(boolean inverse) {
-        ensureOpen();
-        return inverse ? inverseIndices : forwardIndices;
-    }
 
     /** x = f(z) through layers 0 .. K-1, and log|det ∂x/∂z| per sample. */
     public FlowResult forward(Tensor z) {
@@ -97,7 +96,7 @@ public final class CouplingFlowModule implements AutoCloseable {
         ensureOpen();
         Check.tensor(x, backend, dim(), "x");
         if (checkFinite && x.rows() > 0) {
-            int row = backend.kernels(CouplingKernels.FAMILY).firstNonFiniteRow(x);
+            int row = backend.kernels(CouplingKernels.class).firstNonFiniteRow(x);
             if (row >= 0) throw nonFinite(x, row);
         }
         FlowResult r = run(x, "x", true, true);
@@ -121,7 +120,7 @@ public final class CouplingFlowModule implements AutoCloseable {
         Tensor out = backend.empty(n, dim()), result = null;
         try {
             result = backend.empty(n, 1);
-            if (n > 0) backend.kernels(CouplingKernels.FAMILY).transform(this, flow.plan(inverse), in, out, result, density);
+            if (n > 0) backend.kernels(CouplingKernels.class).transform(inverse ? inversePlan : forwardPlan, in, out, result, density);
             return new FlowResult(out, result);
         } catch (RuntimeException e) {
             out.close();

@@ -3,7 +3,9 @@ package org.flowkernels.flow;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.flowkernels.nn.Mlp;
+import org.flowkernels.nn.MlpModule;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.CouplingKernels;
 
 /**
  * A flow's layers in the order one direction runs them, compiled for the kernels: each
@@ -105,42 +107,18 @@ public final class FlowPlan {
     public int[] packed() { return packed.clone(); }
 
     /**
-     * The factor on each layer's Σ s in the per-row result: +1 for the forward log-det; −1 for
-     * the inverse log-det, and in both density modes (log q(x) = log N(z) − Σ_k Σ s_k after a
-     * forward pass, log p(x) = log N(z) − Σ_k Σ s_k after an inverse one).
+     * The plan as the coupling kernels take it: each step's conditioner is
+     * {@code conditioners.get(step.coupling())}, and {@code indexBuffer} holds {@link #packed()}
+     * on their backend.
      */
-    public float scaleSign(boolean density) {
-        return inverse || density ? -1f : 1f;
-    }
-
-    /** Widest conditioner input over the steps (at least 1, for scratch sizes). */
-    public int maxConditioning() {
-        int m = 1;
-        for (Step s : steps) m = Math.max(m, s.conditioning().length);
-        return m;
-    }
-
-    /** Widest conditioner output. */
-    public int maxConditionerOutput() {
-        int m = 1;
-        for (Step s : steps) m = Math.max(m, s.layer().conditioner().outputs());
-        return m;
-    }
-
-    /** Widest hidden layer of any conditioner (0 when none has one). */
-    public int maxHidden() {
-        int m = 0;
+    public CouplingKernels.Plan kernelPlan(int dim, List<MlpModule> conditioners, Buffer indexBuffer) {
+        List<CouplingKernels.Step> out = new ArrayList<>();
         for (Step s : steps) {
-            Mlp mlp = s.layer().conditioner();
-            for (int l = 1; l < mlp.depth(); l++) m = Math.max(m, mlp.width(l));
+            Coupling c = s.layer();
+            out.add(new CouplingKernels.Step(conditioners.get(s.coupling()).network(), s.conditioningOffset(),
+                    s.conditioning().length, s.transformedOffset(), s.transformed().length, c.affine(),
+                    c.scaleBound().kind().code, (float) c.scaleBound().clamp()));
         }
-        return m;
-    }
-
-    /** Deepest conditioner, in layers. */
-    public int maxDepth() {
-        int m = 0;
-        for (Step s : steps) m = Math.max(m, s.layer().conditioner().depth());
-        return m;
+        return new CouplingKernels.Plan(dim, inverse, out, packed, indexBuffer, output == null ? -1 : outputOffset);
     }
 }

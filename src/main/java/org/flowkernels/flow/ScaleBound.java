@@ -2,6 +2,7 @@ package org.flowkernels.flow;
 
 import java.util.Locale;
 import org.flowkernels.Check;
+import org.flowkernels.spi.Contract;
 
 /**
  * How an affine coupling turns its conditioner's raw scale output o into the log-scale s
@@ -12,9 +13,9 @@ import org.flowkernels.Check;
  * @param clamp c for {@link Kind#SOFT_CLAMP}; 0 for the other kinds
  */
 public record ScaleBound(Kind kind, double clamp) {
-    /** Codes match SCALE_* in native-kernels/coupling.cl. */
+    /** Codes: spi.Contract's SCALE_*. */
     public enum Kind {
-        NONE(0), TANH(1), SOFT_CLAMP(2);
+        NONE(Contract.SCALE_NONE), TANH(Contract.SCALE_TANH), SOFT_CLAMP(Contract.SCALE_SOFT_CLAMP);
 
         public final int code;
 

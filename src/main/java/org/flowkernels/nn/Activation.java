@@ -2,11 +2,13 @@ package org.flowkernels.nn;
 
 import java.util.Locale;
 
-/** The hidden-layer nonlinearity φ; codes match ACT_* in native-kernels/include/dialect.h. */
+import org.flowkernels.spi.Contract;
+
+/** The hidden-layer nonlinearity φ; its codes are spi.Contract's ACT_*. */
 public enum Activation {
-    IDENTITY(0),
-    TANH(1),
-    RELU(2);
+    IDENTITY(Contract.ACT_IDENTITY),
+    TANH(Contract.ACT_TANH),
+    RELU(Contract.ACT_RELU);
 
     public final int code;
 

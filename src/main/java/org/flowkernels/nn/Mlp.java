@@ -6,7 +6,8 @@ import java.util.List;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Network;
+import org.flowkernels.spi.Philox4x32;
 
 /**
  * A multilayer perceptron {@code y = W_L φ(... φ(W_1 x + b_1) ...) + b_L} as plain data:
@@ -46,21 +47,20 @@ public final class Mlp {
         this.activation = activation;
         widths = new int[layers.size() + 1];
         widths[0] = layers.get(0).in();
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l).in() != widths[l])
+                throw new IllegalArgumentException("layers[" + l + "]: expected " + widths[l] + " inputs (the previous layer's outputs), got "
+                        + layers.get(l).in());
+            widths[l + 1] = layers.get(l).out();
+        }
+        // the packed layout is spi.Network's, the one the kernels address
         weightOffsets = new int[layers.size()];
         biasOffsets = new int[layers.size()];
-        long size = 0;
         for (int l = 0; l < layers.size(); l++) {
-            Layer layer = layers.get(l);
-            if (layer.in() != widths[l])
-                throw new IllegalArgumentException("layers[" + l + "]: expected " + widths[l] + " inputs (the previous layer's outputs), got "
-                        + layer.in());
-            widths[l + 1] = layer.out();
-            weightOffsets[l] = (int) size;
-            size += (long) layer.in() * layer.out();
-            biasOffsets[l] = (int) size;
-            size += layer.out();
-            if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("layers: more than 2^31 parameters");
+            weightOffsets[l] = Network.weightOffset(widths, l);
+            biasOffsets[l] = Network.biasOffset(widths, l);
         }
+        long size = Network.parameterCount(widths);
         packed = new float[(int) size];
         for (int l = 0; l < layers.size(); l++) {
             System.arraycopy(layers.get(l).weight(), 0, packed, weightOffsets[l], layers.get(l).weight().length);
@@ -82,8 +82,8 @@ public final class Mlp {
             float[] w = new float[in * out], b = new float[out];
             for (int o = 0; o < out; o++) {
                 for (int k = 0; k < in; k++)
-                    w[o * in + k] = bound * (2 * Philox4x32.coordinate(seed, o, 0, 2 * l, k, Distribution.UNIFORM) - 1);
-                b[o] = bound * (2 * Philox4x32.coordinate(seed, o, 0, 2 * l + 1, 0, Distribution.UNIFORM) - 1);
+                    w[o * in + k] = bound * (2 * Philox4x32.coordinate(seed, o, 0, 2 * l, k, Distribution.UNIFORM.code) - 1);
+                b[o] = bound * (2 * Philox4x32.coordinate(seed, o, 0, 2 * l + 1, 0, Distribution.UNIFORM.code) - 1);
             }
             layers.add(new Layer(in, out, w, b));
         }

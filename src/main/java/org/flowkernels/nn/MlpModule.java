@@ -3,6 +3,8 @@ package org.flowkernels.nn;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
+import org.flowkernels.spi.Network;
+import org.flowkernels.spi.NnKernels;
 
 /**
  * An {@link Mlp} whose packed parameters live on a backend. Close it to free them.
@@ -26,6 +28,11 @@ public final class MlpModule implements AutoCloseable {
     /** The packed parameters [1, parameterCount] (see {@link Mlp#weightOffset(int)}). */
     public Tensor parameters() { return parameters; }
 
+    /** The net as the kernels see it. */
+    public Network network() {
+        return new Network(mlp.widths(), mlp.activation().code, parameters.buffer());
+    }
+
     /** y = MLP(x) for x [n, inputs]; returns a new [n, outputs] tensor. */
     public Tensor forward(Tensor x) {
         Check.tensor(x, backend, mlp.inputs(), "x");
@@ -44,7 +51,7 @@ public final class MlpModule implements AutoCloseable {
         Check.tensor(x, backend, mlp.inputs(), "x");
         Check.tensor(y, backend, x.rows(), mlp.outputs(), "y");
         if (x.rows() == 0) return;
-        backend.kernels(NnKernels.FAMILY).forward(this, x, y);
+        backend.kernels(NnKernels.class).forward(network(), x, y);
     }
 
     @Override

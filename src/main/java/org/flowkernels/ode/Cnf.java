@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
+import org.flowkernels.io.ModelDirectory;
 
 /**
  * A continuous normalizing flow as plain data: the field that carries the base N(0, I) at
@@ -29,7 +30,7 @@ public record Cnf(VectorField field, Solve solve) {
 
     /** Writes cnf.json and model.safetensors into {@code dir} (created if needed). */
     public void save(Path dir) throws IOException {
-        save(dir, org.flowkernels.io.ModelDirectory.SAFETENSORS);
+        save(dir, ModelDirectory.SAFETENSORS);
     }
 
     /** Writes cnf.json and the weights as {@code weightsFile}, a .safetensors or .npz name. */

@@ -5,6 +5,7 @@ import org.flowkernels.Check;
 import org.flowkernels.Tensor;
 import org.flowkernels.rng.Distribution;
 import org.flowkernels.rng.Rng;
+import org.flowkernels.spi.OdeKernels;
 
 /**
  * A {@link Cnf} on a backend. {@link #sample} draws z ~ N(0, I), integrates t0 → t1 and
@@ -86,7 +87,7 @@ public final class CnfModule implements AutoCloseable {
     private Tensor logDensity(Tensor z, Tensor delta, float sign) {
         Tensor out = field.backend().empty(z.rows(), 1);
         try {
-            if (z.rows() > 0) field.backend().kernels(OdeKernels.FAMILY).gaussianLogDensity(z, delta, sign, out);
+            if (z.rows() > 0) field.backend().kernels(OdeKernels.class).gaussianLogDensity(z, delta, sign, out);
             return out;
         } catch (RuntimeException e) {
             out.close();

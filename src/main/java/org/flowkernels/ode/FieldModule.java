@@ -5,6 +5,7 @@ import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
 import org.flowkernels.nn.Mlp;
+import org.flowkernels.spi.Network;
 
 /**
  * A {@link VectorField} whose parameters live on a backend. The packed MLP parameters are
@@ -34,6 +35,12 @@ public final class FieldModule implements AutoCloseable {
 
     /** Where the zeros start: a bias offset that adds nothing. */
     public int zeroBiasOffset() { return field.network().parameterCount(); }
+
+    /** The field's MLP as the kernels see it. */
+    public Network network() {
+        Mlp mlp = field.network();
+        return new Network(mlp.widths(), mlp.activation().code, parameters.buffer());
+    }
 
     @Override
     public void close() { parameters.close(); }

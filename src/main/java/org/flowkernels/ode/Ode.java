@@ -3,6 +3,7 @@ package org.flowkernels.ode;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
+import org.flowkernels.spi.OdeKernels;
 
 /**
  * Solves dx/dt = v(x, t) together with d Δlogp/dt = −tr(∂v/∂x) (the change of log-density
@@ -29,7 +30,7 @@ public final class Ode {
         Backend backend = field.backend();
         if (field.parameters().isClosed()) throw new IllegalStateException("field: module is closed");
         Check.tensor(x0, backend, field.field().dim(), "x0");
-        OdeKernels kernels = backend.kernels(OdeKernels.FAMILY);
+        OdeKernels kernels = backend.kernels(OdeKernels.class);
         Execution ran = choose(kernels, field, how);
         int n = x0.rows(), D = field.field().dim(), S = how.snapshots();
         Tensor x = null, dl = null, sx = null, sl = null;
@@ -42,7 +43,7 @@ public final class Ode {
             }
             if (n > 0) {
                 backend.memory().copy(x0.buffer(), 0, x.buffer(), 0, (long) n * D);
-                kernels.solve(field, how, x, dl, sx, sl, ran == Execution.FUSED);
+                kernels.solve(problem(field, how), x, dl, sx, sl, ran == Execution.FUSED);
             }
             return new Solution(x, dl, sx, sl, how, ran);
         } catch (RuntimeException e) {
@@ -53,11 +54,12 @@ public final class Ode {
 
     /** The path a solve of {@code how} would take with this field. */
     public static Execution execution(FieldModule field, Solve how) {
-        return choose(field.backend().kernels(OdeKernels.FAMILY), field, how);
+        return choose(field.backend().kernels(OdeKernels.class), field, how);
     }
 
     private static Execution choose(OdeKernels kernels, FieldModule field, Solve how) {
-        String limit = kernels.fusedLimit(field, how.trace().tangents(field.field().dim()));
+        int dim = field.field().dim();
+        String limit = kernels.fusedLimit(field.network(), dim, how.trace().tangents(dim));
         return switch (how.execution()) {
             case AUTO -> limit == null ? Execution.FUSED : Execution.PER_STEP;
             case FUSED -> {
@@ -67,5 +69,13 @@ public final class Ode {
             }
             case PER_STEP -> Execution.PER_STEP;
         };
+    }
+
+    /** The solve as the kernels take it. */
+    private static OdeKernels.Problem problem(FieldModule field, Solve how) {
+        int dim = field.field().dim();
+        return new OdeKernels.Problem(field.network(), dim, field.field().timeInput(), field.zeroBiasOffset(),
+                how.solver().tableau(), how.steps(), (float) how.t0(), (float) how.h(), how.trace().tangents(dim),
+                how.trace().probeCode(), how.trace().weight(dim), how.seed(), PROBE_STREAM, how.saveEvery());
     }
 }

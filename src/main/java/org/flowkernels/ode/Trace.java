@@ -1,6 +1,7 @@
 package org.flowkernels.ode;
 
 import org.flowkernels.rng.Distribution;
+import org.flowkernels.spi.Contract;
 
 /**
  * How the divergence tr(∂v/∂x) is computed at each evaluation of the field. Both run
@@ -11,6 +12,16 @@ import org.flowkernels.rng.Distribution;
 public sealed interface Trace permits Trace.Exact, Trace.Hutchinson {
     /** Tangents carried per sample for a field of dimension {@code dim}. */
     int tangents(int dim);
+
+    /** The probes' DIST_* code for the kernels, or PROBE_EXACT. */
+    default int probeCode() {
+        return this instanceof Hutchinson h ? h.probe().code : Contract.PROBE_EXACT;
+    }
+
+    /** The weight of each tangent's ε·(J ε) in the trace: 1 exact, 1 / probes for Hutchinson's mean. */
+    default float weight(int dim) {
+        return this instanceof Hutchinson ? 1f / tangents(dim) : 1f;
+    }
 
     /** The exact trace: D Jacobian-vector products. */
     record Exact() implements Trace {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
+import org.flowkernels.spi.HamiltonianKernels;
 
 /**
  * A separable Hamiltonian H(q, p) = sum_c p_c^2 / (2 m_c) + V(q), with one mass for every
@@ -101,8 +102,8 @@ public final class Hamiltonian {
                 out[4] = backend.empty(batch, records * n);
             }
             out[5] = backend.empty(batch, 1);
-            if (batch > 0) run(new HamiltonianKernels.Run(this, method, (float) dt, recording.every(), out[0], out[1], out[2],
-                    out[3], out[4], out[5]), steps, recording, workPerLaunch);
+            if (batch > 0) run(new HamiltonianKernels.Run(potential.spec(), inverseMasses(n), method.code, (float) dt,
+                    recording.every(), out[0], out[1], out[2], out[3], out[4], out[5]), backend, method, steps, recording, workPerLaunch);
             return new Trajectory(method, dt, steps, recording.every(), out[0], out[1], out[2], out[3], out[4], out[5]);
         } catch (RuntimeException e) {
             for (Tensor t : out) if (t != null) t.close();
@@ -117,12 +118,12 @@ public final class Hamiltonian {
     }
 
     /** Launches of at most workPerLaunch, each a whole number of record intervals where possible. */
-    private void run(HamiltonianKernels.Run run, int steps, Recording recording, long workPerLaunch) {
-        Backend backend = run.q().backend();
-        long perStep = (long) run.q().rows() * Potentials.cost(potential, run.q().cols()) * run.method().gradientsPerStep();
+    private static void run(HamiltonianKernels.Run run, Backend backend, Integrator method, int steps, Recording recording,
+                            long workPerLaunch) {
+        long perStep = (long) run.q().rows() * run.potential().cost(run.q().cols()) * method.gradientsPerStep();
         long chunk = Math.max(1, workPerLaunch / Math.max(1, perStep));
         if (chunk >= run.every()) chunk -= chunk % run.every();
-        try (HamiltonianKernels.Prepared k = backend.kernels(HamiltonianKernels.FAMILY).prepare(run)) {
+        try (HamiltonianKernels.Prepared k = backend.kernels(HamiltonianKernels.class).prepare(run)) {
             for (int start = 0; start < steps; ) {
                 int len = (int) Math.min(chunk, steps - start);
                 k.advance(start, len);

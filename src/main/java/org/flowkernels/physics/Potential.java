@@ -3,28 +3,36 @@ package org.flowkernels.physics;
 import java.util.Arrays;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.PotentialSpec;
 
 /**
  * A potential energy V(q) of configurations stored as rows of a [batch, n] tensor; particle i
  * of a potential in {@code dim} dimensions occupies columns {@code i*dim .. i*dim + dim - 1}.
- * Each kind is a plain-data record; its value and gradient are computed in the kernels
- * (native-kernels/include/potentials.h, with the same {@link #kind()} codes and the packed
- * {@link #parameters()}) and by the CPU backend.
+ * Each kind is a plain-data record; the kernels see it as a {@link PotentialSpec} (its kind
+ * code and packed parameters), computed in native-kernels/include/potentials.h and by the CPU
+ * backend's twin.
  *
- * <p>Adding a potential: one record here (kind code, packed parameters, width check), one
- * function in potentials.h, and its CPU twin in {@code backend/cpu/CpuPotential}.
+ * <p>Adding a potential: one record here (kind code in spi.Contract, packed parameters, width
+ * check), one function in potentials.h, and its CPU twin in {@code backend/cpu/CpuPotential}.
  */
 public sealed interface Potential permits Potential.Harmonic, Potential.DiagonalHarmonic, Potential.Chain,
         Potential.CoulombGas, Potential.LennardJones, Potential.DoubleWell {
 
-    /** Kind codes: the POT_* constants of potentials.h. */
-    int HARMONIC = 0, HARMONIC_DIAG = 1, CHAIN = 2, COULOMB = 3, LENNARD_JONES = 4, DOUBLE_WELL = 5;
+    /** Kind codes: spi.Contract's POT_*. */
+    int HARMONIC = Contract.POT_HARMONIC, HARMONIC_DIAG = Contract.POT_HARMONIC_DIAG, CHAIN = Contract.POT_CHAIN,
+            COULOMB = Contract.POT_COULOMB, LENNARD_JONES = Contract.POT_LENNARD_JONES, DOUBLE_WELL = Contract.POT_DOUBLE_WELL;
 
-    /** The POT_* code of potentials.h. */
+    /** The POT_* code. */
     int kind();
 
-    /** The parameters in the order potentials.h reads them. */
+    /** The parameters in the order the kernels read them ({@link PotentialSpec} lists each kind's). */
     float[] parameters();
+
+    /** The potential as the kernels see it. */
+    default PotentialSpec spec() {
+        return new PotentialSpec(kind(), parameters());
+    }
 
     /** Throws IllegalArgumentException, naming {@code name}, unless a row of {@code coordinates}
      *  values is a configuration of this potential. */

@@ -3,6 +3,7 @@ package org.flowkernels.physics;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
+import org.flowkernels.spi.PotentialKernels;
 
 /** The potential operations behind {@link Potential}'s default methods, and its shared checks. */
 final class Potentials {
@@ -28,7 +29,7 @@ final class Potentials {
         Check.tensor(energy, q.backend(), q.rows(), 1, "energy");
         if (gradient != null) Check.tensor(gradient, q.backend(), q.rows(), q.cols(), "gradient");
         if (q.rows() == 0) return;
-        q.backend().kernels(PotentialKernels.FAMILY).evaluate(v, q, energy, gradient);
+        q.backend().kernels(PotentialKernels.class).evaluate(v.spec(), q, energy, gradient);
     }
 
     private static void checkInput(Potential v, Tensor q) {
@@ -43,14 +44,6 @@ final class Potentials {
         if (coordinates % dim != 0 || coordinates / dim < minParticles)
             throw new IllegalArgumentException(name + ": expected a row of " + (dim == 1 ? "" : dim + " x ") + "n coordinates"
                     + " with n >= " + minParticles + " particles for " + v + ", got " + coordinates + " columns");
-    }
-
-    /** Work of one gradient of a row of n coordinates, in coordinate updates (pairs count per pair). */
-    static long cost(Potential v, int n) {
-        int dim = v instanceof Potential.CoulombGas c ? c.dim() : v instanceof Potential.LennardJones l ? l.dim() : 0;
-        if (dim == 0) return n;
-        long particles = n / dim;
-        return n + particles * (particles - 1) / 2 * dim;
     }
 
     static void checkDim(int dim) {

@@ -1,13 +1,15 @@
 package org.flowkernels.rng;
 
-/** What a Philox word becomes; the codes match DIST_* in native-kernels/include/philox.h. */
+import org.flowkernels.spi.Contract;
+
+/** What a Philox word becomes; the codes are spi.Contract's DIST_*. */
 public enum Distribution {
     /** Uniform in the open interval (0, 1). */
-    UNIFORM(0),
+    UNIFORM(Contract.DIST_UNIFORM),
     /** Standard normal, by Box-Muller on pairs of words. */
-    NORMAL(1),
+    NORMAL(Contract.DIST_NORMAL),
     /** +1 or -1 with probability 1/2 each. */
-    RADEMACHER(2);
+    RADEMACHER(Contract.DIST_RADEMACHER);
 
     public final int code;
 

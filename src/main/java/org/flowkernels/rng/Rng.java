@@ -3,7 +3,8 @@ package org.flowkernels.rng;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.RngKernels;
 
 /**
  * Random tensors from Philox4x32-10, the same on every backend: uniform bits are identical,
@@ -46,7 +47,7 @@ public final class Rng {
         if (out.isClosed()) throw new IllegalStateException("out: tensor is closed");
         if ((long) out.rows() * ((out.cols() + 3) / 4) > Integer.MAX_VALUE)
             throw new IllegalArgumentException("out: [" + out.rows() + ", " + out.cols() + "] is too large for one fill");
-        out.backend().kernels(RngKernels.FAMILY).fill(out, d, seed, stream, step);
+        out.backend().kernels(RngKernels.class).fill(out, d.code, seed, stream, step);
     }
 
     /**
@@ -63,7 +64,7 @@ public final class Rng {
         Buffer in = mem.upload(countersAndKeys), out = null;
         try {
             out = mem.allocate(Buffer.Type.INT32, 4L * n);
-            backend.kernels(RngKernels.FAMILY).raw(in, out, n);
+            backend.kernels(RngKernels.class).raw(in, out, n);
             int[] result = new int[4 * n];
             mem.read(out, 0, result, 0, result.length);
             return result;

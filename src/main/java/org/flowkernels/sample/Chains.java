@@ -2,16 +2,17 @@ package org.flowkernels.sample;
 
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.LangevinKernels;
+import org.flowkernels.spi.Memory;
 
 /**
- * The device-side state of a batch of Langevin chains, what {@link LangevinKernels} read and
- * write. Per-chain columns are coordinate-major ({@code [column][chain]}), so that a device's
+ * The device-side state of a batch of Langevin chains, what the Langevin kernels read and
+ * write ({@link #spec()}). Per-chain columns are coordinate-major ({@code [column][chain]}), so that a device's
  * neighbouring work-items (chains) touch neighbouring addresses and a CPU block of chains reads
  * contiguous runs.
  */
-public final class Chains implements AutoCloseable {
+final class Chains implements AutoCloseable {
     private final Backend backend;
     private final Drift drift;
     private final boolean mala;
@@ -19,6 +20,7 @@ public final class Chains implements AutoCloseable {
     private final long seed;
     private final Tensor states;
     private final Buffer epsilon, dual, accepted, mean, m2, firstNonFinite;
+    private final LangevinKernels.Chains spec;
 
     Chains(Backend backend, Drift drift, boolean mala, Tensor x0, long seed, boolean energy) {
         this.backend = backend;
@@ -57,7 +59,12 @@ public final class Chains implements AutoCloseable {
         mean = b[3];
         m2 = b[4];
         firstNonFinite = b[5];
+        spec = new LangevinKernels.Chains(drift.kernelDrift(), mala, count, n, cols, seed, states, epsilon, dual, accepted,
+                mean, m2, firstNonFinite);
     }
+
+    /** The chains as the kernels see them. */
+    LangevinKernels.Chains spec() { return spec; }
 
     public Backend backend() { return backend; }
 

@@ -4,6 +4,7 @@ import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.nn.MlpModule;
 import org.flowkernels.physics.Potential;
+import org.flowkernels.spi.LangevinKernels;
 
 /**
  * Where the drift ∇ ln π(x) of the Langevin dynamics comes from.
@@ -23,6 +24,9 @@ public sealed interface Drift permits Drift.PotentialDrift, Drift.ScoreDrift {
     /** Throws IllegalArgumentException unless states of {@code n} coordinates on {@code backend}
      *  fit this drift; {@code name} is the states' argument name. */
     void checkStates(Backend backend, int n, String name);
+
+    /** The drift as the kernels see it. */
+    LangevinKernels.Drift kernelDrift();
 
     /** π ∝ exp(−β V): the Boltzmann density of V at inverse temperature β. */
     static PotentialDrift potential(Potential v, double beta) {
@@ -47,6 +51,11 @@ public sealed interface Drift permits Drift.PotentialDrift, Drift.ScoreDrift {
         public void checkStates(Backend backend, int n, String name) {
             potential.checkCoordinates(n, name);
         }
+
+        @Override
+        public LangevinKernels.Drift kernelDrift() {
+            return new LangevinKernels.PotentialDrift(potential.spec(), (float) beta);
+        }
     }
 
     /** A score network at noise level σ: drift s(x, σ), for ULA. */
@@ -61,6 +70,11 @@ public sealed interface Drift permits Drift.PotentialDrift, Drift.ScoreDrift {
         @Override
         public void checkStates(Backend backend, int n, String name) {
             checkScoreNet(net, backend, n, name);
+        }
+
+        @Override
+        public LangevinKernels.Drift kernelDrift() {
+            return new LangevinKernels.ScoreDrift(net.network());
         }
     }
 

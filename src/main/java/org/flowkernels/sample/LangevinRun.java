@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.LangevinKernels;
+import org.flowkernels.spi.Memory;
 
 /**
  * A Langevin run that advances in chunks: {@link #advance(int)} runs some more steps (as a
@@ -37,7 +38,7 @@ public final class LangevinRun implements AutoCloseable {
                 float adaptMu, Object settings, RunOptions options) {
         this.method = method;
         this.chains = chains;
-        this.kernels = chains.backend().kernels(LangevinKernels.FAMILY);
+        this.kernels = chains.backend().kernels(LangevinKernels.class);
         this.legs = List.copyOf(legs);
         this.statsStart = statsStart;
         this.adaptEnd = adaptEnd;
@@ -49,7 +50,7 @@ public final class LangevinRun implements AutoCloseable {
         for (Leg l : legs) t += l.steps();
         this.total = t;
         try {
-            this.path = kernels.path(chains); // also rejects what the backend cannot run, before any launch
+            this.path = kernels.path(chains.spec()); // also rejects what the backend cannot run, before any launch
         } catch (RuntimeException e) {
             chains.close();
             throw e;
@@ -109,7 +110,7 @@ public final class LangevinRun implements AutoCloseable {
                     + snapSize + " values) do not fit a Java array; snapshot less often or use fewer stepsPerLaunch");
         Buffer snaps = snapCount > 0 ? mem.allocate(Buffer.Type.FLOAT32, snapSize) : chains.mean();
         try {
-            kernels.run(chains, new LangevinKernels.Launch(first, count, sigma, adaptEnd, target, adaptMu, statsStart,
+            kernels.run(chains.spec(), new LangevinKernels.Launch(first, count, sigma, adaptEnd, target, adaptMu, statsStart,
                     options.statisticsEvery(), every, snapBase, snapCount, snaps));
             if (snapCount > 0) keepSnapshots(snaps, snapBase, snapCount);
         } finally {
@@ -157,7 +158,7 @@ public final class LangevinRun implements AutoCloseable {
     public ChainStatistics statistics() {
         ensureOpen();
         long samples = samplingStepsDone() / options.statisticsEvery();
-        double[] merged = samples > 0 ? kernels.merge(chains, samples) : new double[2 * chains.columns()];
+        double[] merged = samples > 0 ? kernels.merge(chains.spec(), samples) : new double[2 * chains.columns()];
         double rate = Double.NaN;
         if (samplingStepsDone() > 0) {
             rate = 0;

@@ -8,7 +8,7 @@ import org.flowkernels.Backend;
 import org.flowkernels.Backends;
 import org.flowkernels.Tensor;
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.testing.BackendTest;
 import org.flowkernels.testing.Compare;
 import org.flowkernels.testing.Fresh;
@@ -220,7 +220,7 @@ class CouplingFlowTest {
         float[] z = new float[n * d];
         for (int r = 0; r < n; r++)
             for (int c = 0; c < d; c++)
-                z[r * d + c] = Philox4x32.coordinate(seed, r, 0, CouplingFlowModule.SAMPLE_STREAM, c, Distribution.NORMAL);
+                z[r * d + c] = Philox4x32.coordinate(seed, r, 0, CouplingFlowModule.SAMPLE_STREAM, c, Distribution.NORMAL.code);
         double[][] ref = FlowReference.batch(flow, z, n, false);
         double[] logQ = new double[n];
         for (int r = 0; r < n; r++) {

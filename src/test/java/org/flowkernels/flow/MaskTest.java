@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import org.flowkernels.nn.Activation;
 import org.flowkernels.nn.Mlp;
+import org.flowkernels.spi.CouplingKernels;
 import org.junit.jupiter.api.Test;
 
 /** Masks, permutations, scale bounds and layer construction: the model layer, no backend. */
@@ -83,8 +84,10 @@ class MaskTest {
         assertArrayEquals(new int[] {0}, inv.steps().get(0).conditioning());
         assertArrayEquals(new int[] {1, 2, 0}, inv.output(), "z[p[i]] = x[i]: z_0 = x_1, z_1 = x_2, z_2 = x_0");
         assertNull(CouplingFlow.realNvp(4, 2, 1, 3).plan(false).output(), "no permutation, no final gather");
-        assertEquals(1f, fwd.scaleSign(false));
-        assertEquals(-1f, fwd.scaleSign(true));
-        assertEquals(-1f, inv.scaleSign(false));
+        CouplingKernels.Plan f = new CouplingKernels.Plan(3, false, List.of(), new int[0], null, -1);
+        CouplingKernels.Plan i = new CouplingKernels.Plan(3, true, List.of(), new int[0], null, -1);
+        assertEquals(1f, f.scaleSign(false));
+        assertEquals(-1f, f.scaleSign(true));
+        assertEquals(-1f, i.scaleSign(false));
     }
 }

@@ -7,7 +7,7 @@ import org.flowkernels.Tensor;
 import org.flowkernels.nn.Activation;
 import org.flowkernels.nn.Mlp;
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.testing.BackendTest;
 import org.flowkernels.testing.Compare;
 import org.flowkernels.testing.Fresh;
@@ -60,7 +60,7 @@ class CnfTest {
             Distribution probe = trace instanceof Trace.Hutchinson hu ? hu.probe() : null;
             for (int s = 0; s < n; s++) {
                 double[] z = new double[D];
-                for (int c = 0; c < D; c++) z[c] = Philox4x32.coordinate(seed, s, 0, CnfModule.BASE_STREAM, c, Distribution.NORMAL);
+                for (int c = 0; c < D; c++) z[c] = Philox4x32.coordinate(seed, s, 0, CnfModule.BASE_STREAM, c, Distribution.NORMAL.code);
                 double[] r = OdeReference.solve(field, z, Solver.RK4, 0, 1, steps, probe, 2, seed, s);
                 System.arraycopy(r, 0, wantX, s * D, D);
                 wantLq[s] = -0.5 * (z[0] * z[0] + z[1] * z[1]) - Math.log(2 * Math.PI) + r[D];

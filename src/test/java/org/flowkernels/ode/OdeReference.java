@@ -1,7 +1,7 @@
 package org.flowkernels.ode;
 
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.testing.Reference;
 
 /** Float64 references for the continuous-flow tests, written independently of the kernels. */
@@ -76,7 +76,7 @@ final class OdeReference {
     /** Probe j of sample i: the documented Philox stream, drawn with the Java reference. */
     static double[] probe(Distribution d, long seed, int sample, int j, int D) {
         double[] e = new double[D];
-        for (int c = 0; c < D; c++) e[c] = Philox4x32.coordinate(seed, sample, j, Ode.PROBE_STREAM, c, d);
+        for (int c = 0; c < D; c++) e[c] = Philox4x32.coordinate(seed, sample, j, Ode.PROBE_STREAM, c, d.code);
         return e;
     }
 

@@ -194,27 +194,6 @@ class PotentialTest {
         assertEquals(d, Potential.diagonalHarmonic(1, 2));
     }
 
-    /** The kind codes of Potential and of potentials.h are the same numbers. */
-    @Test
-    void kindCodesAgreeWithTheKernelHeader() throws IOException {
-        String header;
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("org/flowkernels/kernels/include/potentials.h")) {
-            assertNotNull(in, "potentials.h on the classpath");
-            header = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Map<String, Integer> java = Map.of("POT_HARMONIC", Potential.HARMONIC, "POT_HARMONIC_DIAG", Potential.HARMONIC_DIAG,
-                "POT_CHAIN", Potential.CHAIN, "POT_COULOMB", Potential.COULOMB, "POT_LENNARD_JONES", Potential.LENNARD_JONES,
-                "POT_DOUBLE_WELL", Potential.DOUBLE_WELL);
-        Matcher m = Pattern.compile("#define (POT_[A-Z_]+) (\\d+)").matcher(header);
-        int seen = 0;
-        while (m.find()) {
-            assertEquals(java.get(m.group(1)), Integer.valueOf(m.group(2)), m.group(1));
-            seen++;
-        }
-        assertEquals(java.size(), seen, "kinds defined in potentials.h");
-        for (Case c : cases()) assertTrue(java.containsValue(c.v().kind()));
-    }
-
     static double[] row(float[] q, int r, int n) {
         double[] x = new double[n];
         for (int k = 0; k < n; k++) x[k] = q[r * n + k];

@@ -4,7 +4,8 @@ import org.flowkernels.nn.Mlp;
 import org.flowkernels.physics.Potential;
 import org.flowkernels.physics.PotentialReference;
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.testing.Reference;
 
 /**
@@ -60,7 +61,7 @@ final class LangevinReference {
     }
 
     static double noise(long seed, int chain, int step, int c) {
-        return Philox4x32.coordinate(seed, chain, step, LangevinKernels.NOISE_STREAM, c, Distribution.NORMAL);
+        return Philox4x32.coordinate(seed, chain, step, Contract.NOISE_STREAM, c, Distribution.NORMAL.code);
     }
 
     /**
@@ -81,7 +82,7 @@ final class LangevinReference {
             boolean take = true;
             if (mala) {
                 double logAlpha = logAcceptance(target, x, d, y, xi, eps);
-                double logU = Math.log(Philox4x32.coordinate(seed, chain, t, LangevinKernels.ACCEPT_STREAM, 0, Distribution.UNIFORM));
+                double logU = Math.log(Philox4x32.coordinate(seed, chain, t, Contract.ACCEPT_STREAM, 0, Distribution.UNIFORM.code));
                 margin = Math.min(margin, Math.abs(logAlpha - logU));
                 take = logU < logAlpha;
             }

@@ -2,7 +2,7 @@ package org.flowkernels.bench;
 
 import org.flowkernels.Tensor;
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.rng.Rng;
 import org.openjdk.jmh.annotations.Benchmark;
 
@@ -31,7 +31,7 @@ public class PhiloxNormalBench extends WorkloadBench {
         double worst = 0;
         for (int r = 0; r < Math.min(batch(), 256); r++)
             for (int c = 0; c < 64; c++)
-                worst = Math.max(worst, Math.abs(got[r * 64 + c] - Philox4x32.coordinate(SEED, r, STEP, STREAM, c, Distribution.NORMAL)));
+                worst = Math.max(worst, Math.abs(got[r * 64 + c] - Philox4x32.coordinate(SEED, r, STEP, STREAM, c, Distribution.NORMAL.code)));
         figure("max |x - Java reference| (first 256 rows)", worst);
     }
 

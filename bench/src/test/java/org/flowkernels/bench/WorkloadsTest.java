@@ -10,7 +10,7 @@ import java.util.Set;
 import org.flowkernels.Backend;
 import org.flowkernels.Backends;
 import org.flowkernels.DeviceInfo;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.Memory;
 import org.junit.jupiter.api.Test;
 
 /** The registry is consistent with the benchmarks compiled into the jar and with WORKLOADS.md. */

@@ -9,9 +9,16 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import org.flowkernels.Backend;
 import org.flowkernels.DeviceInfo;
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.CouplingKernels;
+import org.flowkernels.spi.HamiltonianKernels;
+import org.flowkernels.spi.LangevinKernels;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.Memory;
+import org.flowkernels.spi.NnKernels;
+import org.flowkernels.spi.OdeKernels;
+import org.flowkernels.spi.PotentialKernels;
+import org.flowkernels.spi.RngKernels;
 
 /**
  * The pure-Java backend: tensors are Java arrays, kernels are Java loops run in parallel over
@@ -25,7 +32,19 @@ public final class CpuBackend extends Backend {
     private final DeviceInfo device;
 
     public CpuBackend() {
-        this(Integer.getInteger("flowkernels.cpu.threads", Runtime.getRuntime().availableProcessors()));
+        this(defaultThreads());
+    }
+
+    /** One thread per core, unless the system property flowkernels.cpu.threads says otherwise. */
+    static int defaultThreads() {
+        return Integer.getInteger("flowkernels.cpu.threads", Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The device behind a CPU backend of this many threads. */
+    static DeviceInfo describe(int threads) {
+        return new DeviceInfo(cpuModel(), DeviceInfo.Type.CPU, System.getProperty("java.vendor"), threads,
+                Runtime.getRuntime().maxMemory(), "Java " + Runtime.version() + ", " + threads + " threads, "
+                + Simd.description());
     }
 
     public CpuBackend(int threads) {
@@ -37,9 +56,14 @@ public final class CpuBackend extends Backend {
             t.setName("flowkernels-cpu-" + t.getPoolIndex());
             return t;
         }, null, false);
-        this.device = new DeviceInfo(cpuModel(), DeviceInfo.Type.CPU, System.getProperty("java.vendor"), threads,
-                Runtime.getRuntime().maxMemory(), "Java " + Runtime.version() + ", " + threads + " threads, "
-                + Simd.description());
+        this.device = describe(threads);
+        register(RngKernels.class, () -> new CpuRngKernels(this));
+        register(NnKernels.class, () -> new CpuNnKernels(this));
+        register(CouplingKernels.class, () -> new CpuCouplingKernels(this));
+        register(OdeKernels.class, () -> new CpuOdeKernels(this));
+        register(PotentialKernels.class, () -> new CpuPotentialKernels(this));
+        register(HamiltonianKernels.class, () -> new CpuHamiltonianKernels(this));
+        register(LangevinKernels.class, () -> new CpuLangevinKernels(this));
     }
 
     @Override public String name() { return "cpu"; }
@@ -50,9 +74,9 @@ public final class CpuBackend extends Backend {
 
     public int threads() { return threads; }
 
-    /** The float array behind a tensor of this backend. */
-    public static float[] floats(Tensor t) {
-        return floats(t.buffer());
+    /** The float array behind a matrix of this backend. */
+    public static float[] floats(Matrix m) {
+        return floats(m.buffer());
     }
 
     public static float[] floats(Buffer b) {

@@ -1,6 +1,6 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.backend.AbstractBuffer;
+import org.flowkernels.spi.AbstractBuffer;
 
 /** CPU "device" memory: a Java array. Exactly one of {@code floats} and {@code ints} is set. */
 final class CpuBuffer extends AbstractBuffer {

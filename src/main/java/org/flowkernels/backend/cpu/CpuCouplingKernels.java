@@ -5,44 +5,38 @@ import static org.flowkernels.backend.cpu.MlpBlock.B;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.flowkernels.Tensor;
-import org.flowkernels.flow.CouplingFlowModule;
-import org.flowkernels.flow.CouplingKernels;
-import org.flowkernels.flow.FlowPlan;
-import org.flowkernels.flow.ScaleBound;
-import org.flowkernels.nn.Activation;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.CouplingKernels;
+import org.flowkernels.spi.Matrix;
 
 /**
  * Coupling flows on the CPU: each block of {@link MlpBlock#B} samples goes through all K
  * layers while it is in cache, feature-major (a coordinate's 32 samples contiguous), the
  * conditioners through {@link MlpBlock}. Blocks run in parallel.
  */
-public final class CpuCouplingKernels implements CouplingKernels {
-    private static final double LOG_2PI = Math.log(2 * Math.PI);
-
+final class CpuCouplingKernels implements CouplingKernels {
     private final CpuBackend cpu;
 
-    public CpuCouplingKernels(CpuBackend cpu) { this.cpu = cpu; }
+    CpuCouplingKernels(CpuBackend cpu) { this.cpu = cpu; }
 
     @Override
-    public void transform(CouplingFlowModule flow, FlowPlan plan, Tensor in, Tensor out, Tensor result, boolean density) {
+    public void transform(Plan plan, Matrix in, Matrix out, Matrix result, boolean density) {
         float[] xs = CpuBackend.floats(in), ys = CpuBackend.floats(out), ld = CpuBackend.floats(result);
         int n = in.rows(), dim = in.cols();
-        List<FlowPlan.Step> steps = plan.steps();
-        float[][] params = new float[steps.size()][];
-        for (int i = 0; i < params.length; i++) params[i] = CpuBackend.floats(flow.conditioner(steps.get(i).coupling()).parameters());
-        int[] output = plan.output();
+        List<Step> steps = plan.steps();
+        int[] idx = plan.indices(), output = plan.outputOffset() < 0 ? null : Arrays.copyOfRange(idx, plan.outputOffset(),
+                plan.outputOffset() + dim);
         float sign = plan.scaleSign(density);
         cpu.parallelFor((n + B - 1) / B, 1, (b0, b1) -> {
             MlpBlock[] nets = new MlpBlock[steps.size()];
-            for (int i = 0; i < nets.length; i++) nets[i] = new MlpBlock(steps.get(i).layer().conditioner(), params[i]);
+            for (int i = 0; i < nets.length; i++) nets[i] = new MlpBlock(steps.get(i).conditioner());
             float[] state = new float[dim * B], ordered = output == null ? state : new float[dim * B], acc = new float[B];
             for (int b = b0; b < b1; b++) {
                 int s0 = b * B, nb = Math.min(B, n - s0);
                 MlpBlock.load(xs, s0, nb, dim, state);
                 Arrays.fill(acc, 0f);
                 if (density && !plan.inverse()) addLogNormal(state, dim, acc);
-                for (int i = 0; i < nets.length; i++) couple(steps.get(i), nets[i], state, acc, plan.inverse(), sign);
+                for (int i = 0; i < nets.length; i++) couple(steps.get(i), idx, nets[i], state, acc, plan.inverse(), sign);
                 if (density && plan.inverse()) addLogNormal(state, dim, acc);
                 if (output != null)
                     for (int k = 0; k < dim; k++) System.arraycopy(state, output[k] * B, ordered, k * B, B);
@@ -53,13 +47,14 @@ public final class CpuCouplingKernels implements CouplingKernels {
     }
 
     /** One coupling on a feature-major block, in place; acc[s] += sign · Σ s. */
-    private static void couple(FlowPlan.Step step, MlpBlock net, float[] state, float[] acc, boolean inverse, float sign) {
-        int[] cond = step.conditioning(), trans = step.transformed();
+    private static void couple(Step step, int[] idx, MlpBlock net, float[] state, float[] acc, boolean inverse, float sign) {
+        int[] trans = Arrays.copyOfRange(idx, step.transformedOffset(), step.transformedOffset() + step.transformedCount());
         float[] input = net.input();
-        for (int j = 0; j < cond.length; j++) System.arraycopy(state, cond[j] * B, input, j * B, B);
+        for (int j = 0; j < step.conditioningCount(); j++)
+            System.arraycopy(state, idx[step.conditioningOffset() + j] * B, input, j * B, B);
         float[] o = net.forward();
         int dt = trans.length;
-        if (!step.layer().affine()) {
+        if (!step.affine()) {
             float dir = inverse ? -1f : 1f;
             for (int j = 0; j < dt; j++) {
                 int x = trans[j] * B, t = j * B;
@@ -67,7 +62,7 @@ public final class CpuCouplingKernels implements CouplingKernels {
             }
             return;
         }
-        bound(o, dt * B, step.layer().scaleBound());
+        bound(o, dt * B, step.scaleBound(), step.clamp());
         if (MlpBlock.VECTORIZED) {
             CpuCouplingKernelsSimd.affine(state, o, acc, trans, inverse, sign);
             return;
@@ -82,17 +77,17 @@ public final class CpuCouplingKernels implements CouplingKernels {
         }
     }
 
-    /** s = bound(o) on the first len entries of o, in place. */
-    private static void bound(float[] o, int len, ScaleBound bound) {
-        switch (bound.kind()) {
-            case NONE -> { }
-            case TANH -> MlpBlock.activate(o, len, Activation.TANH);
-            case SOFT_CLAMP -> {
-                float c = (float) bound.clamp(), inv = 1f / c;
+    /** s = bound(o) (a SCALE_* code) on the first len entries of o, in place. */
+    private static void bound(float[] o, int len, int bound, float c) {
+        switch (bound) {
+            case Contract.SCALE_TANH -> MlpBlock.activate(o, len, Contract.ACT_TANH);
+            case Contract.SCALE_SOFT_CLAMP -> {
+                float inv = 1f / c;
                 for (int i = 0; i < len; i++) o[i] *= inv;
-                MlpBlock.activate(o, len, Activation.TANH);
+                MlpBlock.activate(o, len, Contract.ACT_TANH);
                 for (int i = 0; i < len; i++) o[i] *= c;
             }
+            default -> { }
         }
     }
 
@@ -101,12 +96,12 @@ public final class CpuCouplingKernels implements CouplingKernels {
         for (int s = 0; s < B; s++) {
             float ss = 0;
             for (int k = 0; k < dim; k++) ss += state[k * B + s] * state[k * B + s];
-            acc[s] += (float) (-0.5 * (ss + dim * LOG_2PI));
+            acc[s] += (float) Gaussian.logDensity(ss, dim);
         }
     }
 
     @Override
-    public int firstNonFiniteRow(Tensor x) {
+    public int firstNonFiniteRow(Matrix x) {
         float[] xs = CpuBackend.floats(x);
         int cols = x.cols();
         AtomicInteger first = new AtomicInteger(Integer.MAX_VALUE);

@@ -1,7 +1,7 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.physics.HamiltonianKernels;
-import org.flowkernels.physics.Integrator;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.HamiltonianKernels;
 
 /**
  * Hamiltonian integrators on the CPU. Trajectories go in blocks of {@link CpuPotential#B},
@@ -9,10 +9,10 @@ import org.flowkernels.physics.Integrator;
  * vectorizes; a block stays in L1/L2 for all the steps of a launch, then is written back.
  * Blocks run in parallel. Same step formulas, in the same float32 order, as hamiltonian.cl.
  */
-public final class CpuHamiltonianKernels implements HamiltonianKernels {
+final class CpuHamiltonianKernels implements HamiltonianKernels {
     private final CpuBackend cpu;
 
-    public CpuHamiltonianKernels(CpuBackend cpu) { this.cpu = cpu; }
+    CpuHamiltonianKernels(CpuBackend cpu) { this.cpu = cpu; }
 
     @Override
     public Prepared prepare(Run run) {
@@ -104,12 +104,12 @@ public final class CpuHamiltonianKernels implements HamiltonianKernels {
             n = run.q().cols();
             records = run.records();
             dt = run.dt();
-            invMass = run.h().inverseMasses(n);
-            potential = CpuPotential.of(run.h().potential(), n);
+            invMass = run.inverseMasses();
+            potential = CpuPotential.of(run.potential(), n);
             q = new float[n * B];
             p = new float[n * B];
             g = new float[n * B];
-            boolean rk4 = run.method() == Integrator.RK4;
+            boolean rk4 = run.integrator() == Contract.INTEGRATOR_RK4;
             qs = rk4 ? new float[n * B] : null;
             ps = rk4 ? new float[n * B] : null;
             qa = rk4 ? new float[n * B] : null;
@@ -135,7 +135,7 @@ public final class CpuHamiltonianKernels implements HamiltonianKernels {
                     err[s] = maxError[s0 + s];
                 }
             }
-            if (run.method() == Integrator.RK4) rk4(start, steps);
+            if (run.integrator() == Contract.INTEGRATOR_RK4) rk4(start, steps);
             else splitting(start, steps);
             MlpBlock.store(q, s0, nb, n, qAll);
             MlpBlock.store(p, s0, nb, n, pAll);
@@ -144,8 +144,8 @@ public final class CpuHamiltonianKernels implements HamiltonianKernels {
 
         /** Leapfrog (one drift of weight 1) or Yoshida (three), kicks of neighbouring drifts merged. */
         private void splitting(int start, int steps) {
-            float[] w = run.method() == Integrator.LEAPFROG ? new float[] {1f}
-                    : new float[] {(float) Integrator.YOSHIDA_W1, (float) Integrator.YOSHIDA_W0, (float) Integrator.YOSHIDA_W1};
+            float[] w = run.integrator() == Contract.INTEGRATOR_LEAPFROG ? new float[] {1f}
+                    : new float[] {(float) Contract.YOSHIDA_W1, (float) Contract.YOSHIDA_W0, (float) Contract.YOSHIDA_W1};
             potential.evaluate(q, g, null);
             float pending = 0; // the half kick owed by the last drift
             for (int j = 0; j < steps; j++) {

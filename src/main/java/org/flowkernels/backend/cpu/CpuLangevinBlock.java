@@ -1,10 +1,11 @@
 package org.flowkernels.backend.cpu;
 
 import java.util.Arrays;
-import org.flowkernels.nn.MlpModule;
-import org.flowkernels.physics.Potential;
-import org.flowkernels.sample.Chains;
-import org.flowkernels.sample.LangevinKernels;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.LangevinKernels;
+import org.flowkernels.spi.LangevinKernels.Chains;
+import org.flowkernels.spi.Network;
+import org.flowkernels.spi.PotentialSpec;
 
 /**
  * One thread's scratch for running blocks of B = 32 chains through a launch: the CPU twin of
@@ -31,7 +32,7 @@ final class CpuLangevinBlock {
     }
 
     /** −β ∇V(q) and V(q) through the shared CPU potentials. */
-    static BlockDrift potential(Potential v, int n, float beta) {
+    static BlockDrift potential(PotentialSpec v, int n, float beta) {
         CpuPotential pot = CpuPotential.of(v, n);
         return (q, d, e) -> {
             pot.evaluate(q, d, e);
@@ -40,8 +41,8 @@ final class CpuLangevinBlock {
     }
 
     /** s(q, σ) through an MlpBlock whose input row n holds σ. */
-    static BlockDrift score(MlpModule net, int n, float sigma) {
-        MlpBlock mlp = new MlpBlock(net.mlp(), CpuBackend.floats(net.parameters()));
+    static BlockDrift score(Network net, int n, float sigma) {
+        MlpBlock mlp = new MlpBlock(net);
         float[] in = mlp.input();
         Arrays.fill(in, n * B, (n + 1) * B, sigma);
         return (q, d, e) -> {
@@ -108,7 +109,7 @@ final class CpuLangevinBlock {
                 half[s] = 0.5f * eps[s];
                 root[s] = (float) Math.sqrt(eps[s]);
             }
-            CpuLangevinNoise.normals(seed, s0, t, LangevinKernels.NOISE_STREAM, n, xi);
+            CpuLangevinNoise.normals(seed, s0, t, Contract.NOISE_STREAM, n, xi);
             propose();
             drift.eval(y, dy, ey);
             // ULA's new state must also have a finite energy (MALA rejects a proposal of zero density)
@@ -160,7 +161,7 @@ final class CpuLangevinBlock {
                     s2[s] += w * w;
                 }
         }
-        CpuLangevinNoise.uniforms(seed, s0, t, LangevinKernels.ACCEPT_STREAM, u);
+        CpuLangevinNoise.uniforms(seed, s0, t, Contract.ACCEPT_STREAM, u);
         for (int s = 0; s < B; s++) {
             logA[s] = -beta * (ey[s] - ex[s]) + 0.5f * (s1[s] - s2[s]);
             accept[s] = s >= nb || live[s] && (float) Math.log(u[s]) < logA[s];
@@ -184,8 +185,8 @@ final class CpuLangevinBlock {
 
     /** Dual averaging (Hoffman and Gelman 2014, Algorithm 5) of ln ε toward the target acceptance. */
     private void adapt(int nb, int t) {
-        float m = t + 1, w = 1f / (m + LangevinKernels.ADAPT_T0);
-        float gain = (float) Math.sqrt(m) / LangevinKernels.ADAPT_GAMMA, eta = (float) Math.pow(m, -LangevinKernels.ADAPT_KAPPA);
+        float m = t + 1, w = 1f / (m + (float) Contract.ADAPT_T0);
+        float gain = (float) Math.sqrt(m) / (float) Contract.ADAPT_GAMMA, eta = (float) Math.pow(m, -(float) Contract.ADAPT_KAPPA);
         boolean last = t + 1 == launch.adaptEnd();
         for (int s = 0; s < nb; s++) {
             if (!live[s]) continue;

@@ -1,8 +1,6 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.sample.Chains;
-import org.flowkernels.sample.Drift;
-import org.flowkernels.sample.LangevinKernels;
+import org.flowkernels.spi.LangevinKernels;
 
 /**
  * Langevin chains on the CPU: blocks of {@link MlpBlock#B} = 32 chains, each block run through
@@ -11,10 +9,10 @@ import org.flowkernels.sample.LangevinKernels;
  * drift of a block is {@link CpuLangevinBlock.BlockDrift}; the step, the accept/reject, the
  * adaptation and the statistics are in {@link CpuLangevinBlock}.
  */
-public final class CpuLangevinKernels implements LangevinKernels {
+final class CpuLangevinKernels implements LangevinKernels {
     private final CpuBackend cpu;
 
-    public CpuLangevinKernels(CpuBackend cpu) { this.cpu = cpu; }
+    CpuLangevinKernels(CpuBackend cpu) { this.cpu = cpu; }
 
     @Override
     public void run(Chains chains, Launch launch) {
@@ -27,14 +25,14 @@ public final class CpuLangevinKernels implements LangevinKernels {
 
     private static CpuLangevinBlock.BlockDrift drift(Chains chains, Launch launch) {
         Drift d = chains.drift();
-        if (d instanceof Drift.PotentialDrift p) return CpuLangevinBlock.potential(p.potential(), chains.dim(), (float) p.beta());
-        if (d instanceof Drift.ScoreDrift s) return CpuLangevinBlock.score(s.net(), chains.dim(), launch.sigma());
+        if (d instanceof PotentialDrift p) return CpuLangevinBlock.potential(p.potential(), chains.dim(), p.beta());
+        if (d instanceof ScoreDrift s) return CpuLangevinBlock.score(s.net(), chains.dim(), launch.sigma());
         throw new IllegalArgumentException("drift: no CPU implementation of " + d);
     }
 
     /** β of a potential drift (ln π = −βV); unused by a score drift. */
     private static float beta(Chains chains) {
-        return chains.drift() instanceof Drift.PotentialDrift p ? (float) p.beta() : 0f;
+        return chains.drift() instanceof PotentialDrift p ? p.beta() : 0f;
     }
 
     @Override
@@ -59,7 +57,7 @@ public final class CpuLangevinKernels implements LangevinKernels {
 
     @Override
     public String path(Chains chains) {
-        String drift = chains.drift() instanceof Drift.ScoreDrift ? "score MLP per block (MlpBlock, "
+        String drift = chains.drift() instanceof ScoreDrift ? "score MLP per block (MlpBlock, "
                 + (MlpBlock.VECTORIZED ? "Vector API" : "plain Java") + ")"
                 : "potential per block (CpuPotential, " + (Simd.ENABLED ? "Vector API" : "plain Java") + ")";
         return "cpu: fused, blocks of " + MlpBlock.B + " chains, " + cpu.threads() + " threads; drift: " + drift + "; noise: "

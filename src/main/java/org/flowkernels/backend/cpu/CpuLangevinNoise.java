@@ -1,6 +1,6 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Philox4x32;
 
 /**
  * Philox draws for a block of {@link MlpBlock#B} consecutive chains, stored coordinate-major

@@ -2,9 +2,9 @@ package org.flowkernels.backend.cpu;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
-import org.flowkernels.backend.AbstractBuffer;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.AbstractBuffer;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Memory;
 
 /** Memory of the CPU backend: Java arrays, so copies are plain array copies. */
 final class CpuMemory implements Memory {

@@ -1,17 +1,12 @@
 package org.flowkernels.backend.cpu;
 
 import java.util.Arrays;
-import org.flowkernels.Tensor;
-import org.flowkernels.nn.Activation;
-import org.flowkernels.nn.Mlp;
-import org.flowkernels.ode.FieldModule;
-import org.flowkernels.ode.Ode;
-import org.flowkernels.ode.OdeKernels;
-import org.flowkernels.ode.Solve;
-import org.flowkernels.ode.Solver;
-import org.flowkernels.ode.Trace;
-import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.Network;
+import org.flowkernels.spi.OdeKernels;
+import org.flowkernels.spi.Philox4x32;
+import org.flowkernels.spi.Tableau;
 
 /**
  * Continuous flows on the CPU: blocks of {@link MlpBlock#B} samples, feature-major, through
@@ -19,27 +14,25 @@ import org.flowkernels.rng.Philox4x32;
  * module's zero bias). FUSED takes each block through every step while it is in cache;
  * PER_STEP takes the whole batch one step at a time (the same step code, the loops swapped).
  */
-public final class CpuOdeKernels implements OdeKernels {
+final class CpuOdeKernels implements OdeKernels {
     private static final int B = MlpBlock.B;
     private final CpuBackend cpu;
 
-    public CpuOdeKernels(CpuBackend cpu) { this.cpu = cpu; }
+    CpuOdeKernels(CpuBackend cpu) { this.cpu = cpu; }
 
     /** Every field fits: a block's activations and tangents are a few hundred kB at most for the nets we run. */
     @Override
-    public String fusedLimit(FieldModule field, int tangents) { return null; }
+    public String fusedLimit(Network field, int dim, int tangents) { return null; }
 
     @Override
-    public void solve(FieldModule field, Solve how, Tensor x, Tensor deltaLogp, Tensor snapshotX, Tensor snapshotDeltaLogp,
-                      boolean fused) {
+    public void solve(Problem how, Matrix x, Matrix deltaLogp, Matrix snapshotX, Matrix snapshotDeltaLogp, boolean fused) {
         float[] xs = CpuBackend.floats(x), dl = CpuBackend.floats(deltaLogp);
         float[] sx = snapshotX == null ? null : CpuBackend.floats(snapshotX);
         float[] sl = snapshotDeltaLogp == null ? null : CpuBackend.floats(snapshotDeltaLogp);
-        float[] params = CpuBackend.floats(field.parameters());
         int n = x.rows(), blocks = (n + B - 1) / B;
         if (fused) {
             cpu.parallelFor(blocks, 1, (b0, b1) -> {
-                Integrator it = new Integrator(field, how, params, n);
+                Integrator it = new Integrator(how, n);
                 for (int b = b0; b < b1; b++) {
                     it.load(b, xs, null);
                     it.steps(0, how.steps(), sx, sl);
@@ -51,7 +44,7 @@ public final class CpuOdeKernels implements OdeKernels {
             for (int step = 0; step < how.steps(); step++) {
                 int from = step;
                 cpu.parallelFor(blocks, 1, (b0, b1) -> {
-                    Integrator it = new Integrator(field, how, params, n);
+                    Integrator it = new Integrator(how, n);
                     for (int b = b0; b < b1; b++) {
                         it.load(b, xs, dl);
                         it.steps(from, from + 1, sx, sl);
@@ -63,27 +56,25 @@ public final class CpuOdeKernels implements OdeKernels {
     }
 
     @Override
-    public void gaussianLogDensity(Tensor z, Tensor delta, float sign, Tensor out) {
+    public void gaussianLogDensity(Matrix z, Matrix delta, float sign, Matrix out) {
         float[] zs = CpuBackend.floats(z), ds = CpuBackend.floats(delta), os = CpuBackend.floats(out);
         int D = z.cols();
-        double norm = 0.5 * D * Math.log(2 * Math.PI);
         cpu.parallelFor(z.rows(), 1024, (from, to) -> {
             for (int s = from; s < to; s++) {
                 double q = 0;
                 for (int d = 0; d < D; d++) q += (double) zs[s * D + d] * zs[s * D + d];
-                os[s] = (float) (-0.5 * q - norm + sign * ds[s]);
+                os[s] = (float) (Gaussian.logDensity(q, D) + sign * ds[s]);
             }
         });
     }
 
     /** One block's state and scratch, feature-major [feature][B]; one per thread. */
     private static final class Integrator {
-        private final Mlp mlp;
+        private final Network mlp;
         private final float[] params;
         private final MlpBlock net;
-        private final Activation act;
-        private final Solver solver;
-        private final Trace trace;
+        private final int act, probe, probeStream;
+        private final Tableau solver;
         private final long seed;
         private final int n, L, D, cols, T, zeroBias, saveEvery;
         private final float t0, h, traceWeight;
@@ -92,24 +83,25 @@ public final class CpuOdeKernels implements OdeKernels {
         private final float[][] probes, firstTangents, lastLayerProbes;
         private int s0, nb;
 
-        Integrator(FieldModule field, Solve how, float[] params, int n) {
-            this.mlp = field.field().network();
-            this.params = params;
-            this.net = new MlpBlock(mlp, params);
+        Integrator(Problem how, int n) {
+            this.mlp = how.field();
+            this.params = CpuBackend.floats(mlp.parameters());
+            this.net = new MlpBlock(mlp);
             this.act = mlp.activation();
-            this.solver = how.solver();
-            this.trace = how.trace();
+            this.solver = how.tableau();
+            this.probe = how.probe();
+            this.probeStream = how.probeStream();
             this.seed = how.seed();
             this.n = n;
             this.L = mlp.depth();
-            this.D = field.field().dim();
+            this.D = how.dim();
             this.cols = mlp.inputs();
-            this.T = trace.tangents(D);
-            this.zeroBias = field.zeroBiasOffset();
+            this.T = how.tangents();
+            this.zeroBias = how.zeroBias();
             this.saveEvery = how.saveEvery();
-            this.t0 = (float) how.t0();
-            this.h = (float) how.h();
-            this.traceWeight = trace instanceof Trace.Hutchinson ? 1f / T : 1f;
+            this.t0 = how.t0();
+            this.h = how.h();
+            this.traceWeight = how.traceWeight();
             x = new float[D * B];
             k = new float[D * B];
             acc = new float[D * B];
@@ -135,18 +127,17 @@ public final class CpuOdeKernels implements OdeKernels {
             for (int j = 0; j < T; j++) {
                 float[] e = probes[j];
                 Arrays.fill(e, 0f); // the time row and the tail stay 0
-                if (trace instanceof Trace.Hutchinson hu) {
-                    Distribution dist = hu.probe();
+                if (probe != Contract.PROBE_EXACT) {
                     for (int s = 0; s < nb; s++)
                         for (int d = 0; d < D; d++) {
-                            if ((d & 3) == 0) Philox4x32.block(seed, s0 + s, j, d >> 2, Ode.PROBE_STREAM, word);
-                            e[d * B + s] = Philox4x32.draw(dist, word, d & 3);
+                            if ((d & 3) == 0) Philox4x32.block(seed, s0 + s, j, d >> 2, probeStream, word);
+                            e[d * B + s] = Philox4x32.draw(probe, word, d & 3);
                         }
                 } else {
                     Arrays.fill(e, j * B, j * B + nb, 1f);
                 }
                 // the probes are fixed through the solve, so are their products with W_1 and W_L
-                MlpBlock.layer(params, mlp.weightOffset(0), zeroBias, cols, mlp.width(1), e, firstTangents[j], Activation.IDENTITY);
+                MlpBlock.layer(params, mlp.weightOffset(0), zeroBias, cols, mlp.width(1), e, firstTangents[j], Contract.ACT_IDENTITY);
                 if (L > 1) transposedProduct(mlp.weightOffset(L - 1), mlp.width(L - 1), e, lastLayerProbes[j]);
             }
         }
@@ -198,7 +189,7 @@ public final class CpuOdeKernels implements OdeKernels {
                 slope(net.activation(1), firstTangents[j], ta, mlp.width(1) * B);
                 float[] cur = ta, nxt = tb;
                 for (int l = 1; l < L - 1; l++) {
-                    MlpBlock.layer(params, mlp.weightOffset(l), zeroBias, mlp.width(l), mlp.width(l + 1), cur, nxt, Activation.IDENTITY);
+                    MlpBlock.layer(params, mlp.weightOffset(l), zeroBias, mlp.width(l), mlp.width(l + 1), cur, nxt, Contract.ACT_IDENTITY);
                     slope(net.activation(l + 1), nxt, nxt, mlp.width(l + 1) * B);
                     float[] t = cur;
                     cur = nxt;
@@ -227,9 +218,9 @@ public final class CpuOdeKernels implements OdeKernels {
         /** dst = φ'(·) ⊙ t, the slope written in terms of the activation's output y. */
         private void slope(float[] y, float[] t, float[] dst, int len) {
             switch (act) {
-                case TANH -> { for (int i = 0; i < len; i++) dst[i] = (1f - y[i] * y[i]) * t[i]; }
-                case RELU -> { for (int i = 0; i < len; i++) dst[i] = y[i] > 0f ? t[i] : 0f; }
-                case IDENTITY -> System.arraycopy(t, 0, dst, 0, len);
+                case Contract.ACT_TANH -> { for (int i = 0; i < len; i++) dst[i] = (1f - y[i] * y[i]) * t[i]; }
+                case Contract.ACT_RELU -> { for (int i = 0; i < len; i++) dst[i] = y[i] > 0f ? t[i] : 0f; }
+                default -> System.arraycopy(t, 0, dst, 0, len);
             }
         }
     }

@@ -1,7 +1,8 @@
 package org.flowkernels.backend.cpu;
 
 import java.util.Arrays;
-import org.flowkernels.physics.Potential;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.PotentialSpec;
 
 /**
  * A built-in potential evaluated on a block of {@link #B} configurations at once, stored
@@ -10,9 +11,9 @@ import org.flowkernels.physics.Potential;
  * CPU twin of native-kernels/include/potentials.h: same formulas, float32. One instance per
  * thread: it owns its scratch. Every CPU kernel that needs V or dV/dq goes through this class.
  */
-public abstract class CpuPotential {
+abstract class CpuPotential {
     /** Configurations per block. */
-    public static final int B = MlpBlock.B;
+    static final int B = MlpBlock.B;
 
     /** Coordinates per configuration. */
     protected final int n;
@@ -20,33 +21,36 @@ public abstract class CpuPotential {
     private CpuPotential(int n) { this.n = n; }
 
     /** The evaluator of {@code v} for rows of n coordinates (already checked by the caller). */
-    public static CpuPotential of(Potential v, int n) {
+    static CpuPotential of(PotentialSpec v, int n) {
         return of(v, n, Simd.ENABLED);
     }
 
-    /** As {@link #of(Potential, int)}, with the Vector API paths on or off (tests compare the two). */
-    static CpuPotential of(Potential v, int n, boolean simd) {
-        if (v instanceof Potential.Harmonic h) return new Harmonic(n, (float) h.k());
-        if (v instanceof Potential.DiagonalHarmonic d) return new DiagonalHarmonic(n, d.parameters());
-        if (v instanceof Potential.Chain c) return new Chain(n, c, simd);
-        if (v instanceof Potential.CoulombGas c) return new Coulomb(n, c, simd);
-        if (v instanceof Potential.LennardJones l) return new LennardJones(n, l, simd);
-        if (v instanceof Potential.DoubleWell w) return new DoubleWell(n, (float) w.h(), (float) w.a());
-        throw new IllegalArgumentException("potential: no CPU implementation of " + v);
+    /** As {@link #of(PotentialSpec, int)}, with the Vector API paths on or off (tests compare the two). */
+    static CpuPotential of(PotentialSpec v, int n, boolean simd) {
+        float[] p = v.parameters();
+        return switch (v.kind()) {
+            case Contract.POT_HARMONIC -> new Harmonic(n, p[0]);
+            case Contract.POT_HARMONIC_DIAG -> new DiagonalHarmonic(n, p);
+            case Contract.POT_CHAIN -> new Chain(n, p[0], p[1], p[2], p[3] != 0, simd);
+            case Contract.POT_COULOMB -> new Coulomb(n, (int) p[0], p[1], p[2], simd);
+            case Contract.POT_LENNARD_JONES -> new LennardJones(n, (int) p[0], p[1], p[2], simd);
+            case Contract.POT_DOUBLE_WELL -> new DoubleWell(n, p[0], p[1]);
+            default -> throw new IllegalArgumentException("potential: no CPU implementation of kind " + v.kind());
+        };
     }
 
     /**
      * For each configuration s of the block: g[c * B + s] = dV/dq_c when g is not null, and
      * e[s] = V when e is not null. q is read only.
      */
-    public abstract void evaluate(float[] q, float[] g, float[] e);
+    abstract void evaluate(float[] q, float[] g, float[] e);
 
     /**
      * The inside of a splitting step in one pass, where a potential has such a fused sweep:
      * p -= kick g, q += drift invMass_c p, then g = dV/dq at the new q; returns false (and does
      * nothing) where it has none, and the caller does the three parts itself.
      */
-    public boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
+    boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
         return false;
     }
 
@@ -59,7 +63,7 @@ public abstract class CpuPotential {
         }
 
         @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
+        void evaluate(float[] q, float[] g, float[] e) {
             if (g != null) for (int i = 0; i < n * B; i++) g[i] = k * q[i];
             if (e != null) {
                 Arrays.fill(e, 0, B, 0f);
@@ -79,7 +83,7 @@ public abstract class CpuPotential {
         }
 
         @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
+        void evaluate(float[] q, float[] g, float[] e) {
             if (g != null)
                 for (int c = 0; c < n; c++) {
                     float kc = k[c];
@@ -102,26 +106,26 @@ public abstract class CpuPotential {
         private final boolean periodic, simd;
         private final float[] tail = new float[B];
 
-        Chain(int n, Potential.Chain c, boolean simd) {
+        Chain(int n, float k, float a, float b, boolean periodic, boolean simd) {
             super(n);
-            k = (float) c.k();
-            a = (float) c.alpha();
-            b = (float) c.beta();
+            this.k = k;
+            this.a = a;
+            this.b = b;
             k2 = 0.5f * k;
             a3 = a / 3;
             b4 = 0.25f * b;
-            periodic = c.ends() == Potential.Ends.PERIODIC;
+            this.periodic = periodic;
             this.simd = simd && CpuChainSimd.fits(n, B);
         }
 
         @Override
-        public boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
+        boolean kickDriftGradient(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift) {
             if (simd) CpuChainSimd.sweep(q, p, g, invMass, kick, drift, n, B, k, a, b, periodic);
             return simd;
         }
 
         @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
+        void evaluate(float[] q, float[] g, float[] e) {
             int last = (n - 1) * B;
             if (g != null && simd) {
                 CpuChainSimd.sweep(q, null, g, null, 0, 0, n, B, k, a, b, periodic);
@@ -185,7 +189,7 @@ public abstract class CpuPotential {
         abstract void pair(float[] e);
 
         @Override
-        public final void evaluate(float[] q, float[] g, float[] e) {
+        final void evaluate(float[] q, float[] g, float[] e) {
             if (simd) {
                 CpuPairsSimd.evaluate(q, g != null ? g : scratch, e, dim, np, B, coulomb, strength, sigma2, trap);
                 return;
@@ -223,8 +227,8 @@ public abstract class CpuPotential {
     }
 
     private static final class Coulomb extends Pairs {
-        Coulomb(int n, Potential.CoulombGas c, boolean simd) {
-            super(n, c.dim(), simd, true, (float) c.coupling(), 0, (float) c.trap());
+        Coulomb(int n, int dim, float coupling, float trap, boolean simd) {
+            super(n, dim, simd, true, coupling, 0, trap);
         }
 
         @Override
@@ -239,8 +243,8 @@ public abstract class CpuPotential {
     }
 
     private static final class LennardJones extends Pairs {
-        LennardJones(int n, Potential.LennardJones l, boolean simd) {
-            super(n, l.dim(), simd, false, 4 * (float) l.epsilon(), (float) (l.sigma() * l.sigma()), 0);
+        LennardJones(int n, int dim, float epsilon, float sigma, boolean simd) {
+            super(n, dim, simd, false, 4 * epsilon, sigma * sigma, 0);
         }
 
         @Override
@@ -263,7 +267,7 @@ public abstract class CpuPotential {
         }
 
         @Override
-        public void evaluate(float[] q, float[] g, float[] e) {
+        void evaluate(float[] q, float[] g, float[] e) {
             if (g != null)
                 for (int i = 0; i < n * B; i++) {
                     float u = q[i] * invA;

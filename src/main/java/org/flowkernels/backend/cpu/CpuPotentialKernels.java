@@ -1,17 +1,17 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.Tensor;
-import org.flowkernels.physics.Potential;
-import org.flowkernels.physics.PotentialKernels;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.PotentialKernels;
+import org.flowkernels.spi.PotentialSpec;
 
 /** Potentials on the CPU: blocks of {@link CpuPotential#B} rows, transposed, in parallel. */
-public final class CpuPotentialKernels implements PotentialKernels {
+final class CpuPotentialKernels implements PotentialKernels {
     private final CpuBackend cpu;
 
-    public CpuPotentialKernels(CpuBackend cpu) { this.cpu = cpu; }
+    CpuPotentialKernels(CpuBackend cpu) { this.cpu = cpu; }
 
     @Override
-    public void evaluate(Potential v, Tensor q, Tensor energy, Tensor gradient) {
+    public void evaluate(PotentialSpec v, Matrix q, Matrix energy, Matrix gradient) {
         int rows = q.rows(), n = q.cols(), B = CpuPotential.B;
         float[] qs = CpuBackend.floats(q), es = CpuBackend.floats(energy);
         float[] gs = gradient == null ? null : CpuBackend.floats(gradient);

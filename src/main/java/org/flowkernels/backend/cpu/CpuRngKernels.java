@@ -1,19 +1,19 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
-import org.flowkernels.rng.RngKernels;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.Philox4x32;
+import org.flowkernels.spi.RngKernels;
 
 /** Philox on the CPU: the Java reference itself, in parallel over rows. */
-public final class CpuRngKernels implements RngKernels {
+final class CpuRngKernels implements RngKernels {
     private final CpuBackend cpu;
 
-    public CpuRngKernels(CpuBackend cpu) { this.cpu = cpu; }
+    CpuRngKernels(CpuBackend cpu) { this.cpu = cpu; }
 
     @Override
-    public void fill(Tensor out, Distribution d, long seed, int stream, int step) {
+    public void fill(Matrix out, int dist, long seed, int stream, int step) {
         float[] o = CpuBackend.floats(out);
         int cols = out.cols();
         cpu.parallelFor(out.rows(), Math.max(1, 4096 / Math.max(1, cols)), (from, to) -> {
@@ -22,9 +22,9 @@ public final class CpuRngKernels implements RngKernels {
             for (int r = from; r < to; r++)
                 for (int blk = 0; blk * 4 < cols; blk++) {
                     Philox4x32.block(seed, r, step, blk, stream, b);
-                    if (d == Distribution.NORMAL) Philox4x32.normals(b, normals);
+                    if (dist == Contract.DIST_NORMAL) Philox4x32.normals(b, normals);
                     for (int w = 0; w < 4 && blk * 4 + w < cols; w++)
-                        o[r * cols + blk * 4 + w] = d == Distribution.NORMAL ? normals[w] : Philox4x32.draw(d, b, w);
+                        o[r * cols + blk * 4 + w] = dist == Contract.DIST_NORMAL ? normals[w] : Philox4x32.draw(dist, b, w);
                 }
         });
     }

@@ -1,7 +1,7 @@
 package org.flowkernels.backend.cpu;
 
-import org.flowkernels.nn.Activation;
-import org.flowkernels.nn.Mlp;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.Network;
 
 /**
  * An MLP evaluated on a block of B samples at once, activations stored feature-major
@@ -9,38 +9,38 @@ import org.flowkernels.nn.Mlp;
  * samples, contiguous, and vectorize. One instance per thread: it owns its scratch.
  * The CPU kernels of every family that runs an MLP go through this class.
  */
-public final class MlpBlock {
+final class MlpBlock {
     /** Samples per block: 32 floats fill two 512-bit vectors per feature. */
-    public static final int B = 32;
+    static final int B = 32;
 
-    private final Mlp mlp;
+    private final Network net;
     private final float[] params;
     private final float[][] acts;
 
-    public MlpBlock(Mlp mlp, float[] params) {
-        this.mlp = mlp;
-        this.params = params;
-        acts = new float[mlp.depth() + 1][];
-        for (int l = 0; l <= mlp.depth(); l++) acts[l] = new float[mlp.width(l) * B];
+    MlpBlock(Network net) {
+        this.net = net;
+        this.params = CpuBackend.floats(net.parameters());
+        acts = new float[net.depth() + 1][];
+        for (int l = 0; l <= net.depth(); l++) acts[l] = new float[net.width(l) * B];
     }
 
     /** The input block to fill, feature-major [inputs][B]. */
-    public float[] input() { return acts[0]; }
+    float[] input() { return acts[0]; }
 
     /** Activations after layer l (1-based; depth() is the output), feature-major [width(l)][B]. */
-    public float[] activation(int l) { return acts[l]; }
+    float[] activation(int l) { return acts[l]; }
 
     /** Runs every layer on the input block; returns the output block [outputs][B]. */
-    public float[] forward() {
-        int L = mlp.depth();
+    float[] forward() {
+        int L = net.depth();
         for (int l = 0; l < L; l++)
-            layer(params, mlp.weightOffset(l), mlp.biasOffset(l), mlp.width(l), mlp.width(l + 1), acts[l], acts[l + 1],
-                    l + 1 < L ? mlp.activation() : Activation.IDENTITY);
+            layer(params, net.weightOffset(l), net.biasOffset(l), net.width(l), net.width(l + 1), acts[l], acts[l + 1],
+                    net.activationOf(l));
         return acts[L];
     }
 
     /** Loads rows [s0, s0 + nb) of a row-major [n, cols] array into a feature-major block (zero tail). */
-    public static void load(float[] x, int s0, int nb, int cols, float[] block) {
+    static void load(float[] x, int s0, int nb, int cols, float[] block) {
         for (int s = 0; s < nb; s++) {
             int row = (s0 + s) * cols;
             for (int k = 0; k < cols; k++) block[k * B + s] = x[row + k];
@@ -49,7 +49,7 @@ public final class MlpBlock {
     }
 
     /** Stores the first nb samples of a feature-major block into rows [s0, s0 + nb) of y [n, cols]. */
-    public static void store(float[] block, int s0, int nb, int cols, float[] y) {
+    static void store(float[] block, int s0, int nb, int cols, float[] y) {
         for (int s = 0; s < nb; s++) {
             int row = (s0 + s) * cols;
             for (int k = 0; k < cols; k++) y[row + k] = block[k * B + s];
@@ -57,14 +57,14 @@ public final class MlpBlock {
     }
 
     /** Whether the Vector API kernels run (the module is present and the vector width fits B). */
-    public static final boolean VECTORIZED = Simd.ENABLED && VectorMlp.supports(B);
+    static final boolean VECTORIZED = Simd.ENABLED && VectorMlp.supports(B);
 
     /**
      * z = act(W a + b) on a block: W [out, in] at params[wOff], b at params[bOff], a
      * [in][B] and z [out][B] feature-major. The Vector API kernel where it runs, else plain
      * loops with four outputs per pass, so each activation loaded feeds four FMAs.
      */
-    public static void layer(float[] params, int wOff, int bOff, int in, int out, float[] a, float[] z, Activation act) {
+    static void layer(float[] params, int wOff, int bOff, int in, int out, float[] a, float[] z, int act) {
         if (VECTORIZED) {
             VectorMlp.layer(params, wOff, bOff, in, out, a, z, act);
             return;
@@ -105,16 +105,16 @@ public final class MlpBlock {
         activate(z, out * B, act);
     }
 
-    /** z[0..n) = act(z[0..n)), n a multiple of B. */
-    public static void activate(float[] z, int n, Activation act) {
+    /** z[0..n) = act(z[0..n)) for an ACT_* code, n a multiple of B. */
+    static void activate(float[] z, int n, int act) {
         if (VECTORIZED) {
             VectorMlp.activate(z, n, act);
             return;
         }
         switch (act) {
-            case TANH -> { for (int i = 0; i < n; i++) z[i] = FastMath.tanh(z[i]); }
-            case RELU -> { for (int i = 0; i < n; i++) z[i] = Math.max(z[i], 0f); }
-            case IDENTITY -> { }
+            case Contract.ACT_TANH -> { for (int i = 0; i < n; i++) z[i] = FastMath.tanh(z[i]); }
+            case Contract.ACT_RELU -> { for (int i = 0; i < n; i++) z[i] = Math.max(z[i], 0f); }
+            default -> { }
         }
     }
 }

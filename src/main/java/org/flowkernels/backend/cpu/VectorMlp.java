@@ -3,7 +3,7 @@ package org.flowkernels.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.flowkernels.nn.Activation;
+import org.flowkernels.spi.Contract;
 
 /**
  * The Vector API versions of {@link MlpBlock}'s primitives. Loaded only when
@@ -28,7 +28,7 @@ final class VectorMlp {
         return blockSamples == 32 && (V == 16 || V == 8);
     }
 
-    static void layer(float[] p, int wOff, int bOff, int in, int out, float[] a, float[] z, Activation act) {
+    static void layer(float[] p, int wOff, int bOff, int in, int out, float[] a, float[] z, int act) {
         if (V == 16) product512(p, wOff, bOff, in, out, a, z);
         else product256(p, wOff, bOff, in, out, a, z);
         activate(z, out * MlpBlock.B, act);
@@ -130,11 +130,11 @@ final class VectorMlp {
     /** z[0..n) = act(z[0..n)); n a multiple of the vector length (a whole block). One loop
      *  per activation, so that the vector ops stay intrinsics (a vector passed through a
      *  call that is not inlined is boxed, and costs ten times more). */
-    static void activate(float[] z, int n, Activation act) {
+    static void activate(float[] z, int n, int act) {
         switch (act) {
-            case TANH -> { for (int i = 0; i < n; i += V) VectorMath.tanh(FloatVector.fromArray(S, z, i)).intoArray(z, i); }
-            case RELU -> { for (int i = 0; i < n; i += V) FloatVector.fromArray(S, z, i).max(0f).intoArray(z, i); }
-            case IDENTITY -> { }
+            case Contract.ACT_TANH -> { for (int i = 0; i < n; i += V) VectorMath.tanh(FloatVector.fromArray(S, z, i)).intoArray(z, i); }
+            case Contract.ACT_RELU -> { for (int i = 0; i < n; i += V) FloatVector.fromArray(S, z, i).max(0f).intoArray(z, i); }
+            default -> { }
         }
     }
 }

@@ -6,7 +6,7 @@ import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 import jcuda.Pointer;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
-import org.flowkernels.backend.Buffer;
+import org.flowkernels.spi.Buffer;
 import org.flowkernels.backend.device.DeviceBackend;
 
 /**

@@ -13,9 +13,9 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import org.flowkernels.DeviceInfo;
 import org.flowkernels.FlowKernelsException;
-import org.flowkernels.backend.AbstractBuffer;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.AbstractBuffer;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Memory;
 import org.flowkernels.backend.device.DeviceBackend;
 
 /**

@@ -48,7 +48,7 @@ public final class CudaDevices {
             String n = new String(name).trim().replace("\0", "");
             found.add(new Found(i, new DeviceInfo(n, DeviceInfo.Type.GPU, "NVIDIA", sms, mem[0],
                     "compute capability " + major + "." + minor + ", " + clockKhz / 1000 + " MHz, driver API "
-                            + driver[0] / 1000 + "." + driver[0] % 1000 / 10)));
+                            + version(driver[0]))));
         }
         return found;
     }
@@ -57,6 +57,33 @@ public final class CudaDevices {
         int[] v = new int[1];
         cuDeviceGetAttribute(v, attribute, d);
         return v[0];
+    }
+
+    /** The CUDA version nvcc wrote beside the fatbin (1000 major + 10 minor, like cuDriverGetVersion), or 0 if unknown. */
+    static int fatbinCudaVersion() {
+        try (InputStream in = CudaDevices.class.getClassLoader().getResourceAsStream(FATBIN + ".cuda")) {
+            return in == null ? 0 : Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Why the driver cannot run the fatbin, or null: a driver older than the CUDA release that
+     * built the kernels rejects their PTX and may reject their SASS, and cuModuleLoadData would
+     * only say CUDA_ERROR_UNSUPPORTED_PTX_VERSION.
+     */
+    static String driverMismatch() {
+        int[] driver = new int[1];
+        cuDriverGetVersion(driver);
+        int built = fatbinCudaVersion();
+        if (built == 0 || driver[0] >= built) return null;
+        return "the NVIDIA driver supports CUDA " + version(driver[0]) + ", but the kernels were built with CUDA " + version(built)
+                + " (update the driver, or build the library with nvcc " + version(driver[0]) + " or older)";
+    }
+
+    static String version(int v) {
+        return v / 1000 + "." + v % 1000 / 10;
     }
 
     /** The fatbin's bytes, or null when nvcc did not build it. */

@@ -1,17 +1,36 @@
 package org.flowkernels.backend.device;
 
 import org.flowkernels.Backend;
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.CouplingKernels;
+import org.flowkernels.spi.HamiltonianKernels;
+import org.flowkernels.spi.LangevinKernels;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.NnKernels;
+import org.flowkernels.spi.OdeKernels;
+import org.flowkernels.spi.PotentialKernels;
+import org.flowkernels.spi.RngKernels;
 
 /**
  * What the OpenCL and CUDA backends share: both run the same kernel bodies, so a kernel
  * family is implemented once against this class, which launches a kernel by name with its
- * arguments in declaration order. Arguments: {@link Tensor} or {@link Buffer} (a pointer),
+ * arguments in declaration order. Arguments: {@link Matrix} or {@link Buffer} (a pointer),
  * {@link Integer}, {@link Float}, {@link Long}, and {@link LocalBytes} (dynamic local memory:
  * a {@code LOCAL_ARG} in the kernel, at most one per launch).
  */
 public abstract class DeviceBackend extends Backend {
+    /** The kernel families, implemented once for both runtimes. */
+    protected DeviceBackend() {
+        register(RngKernels.class, () -> new DeviceRngKernels(this));
+        DeviceNnKernels nn = new DeviceNnKernels(this);
+        register(NnKernels.class, () -> nn);
+        register(CouplingKernels.class, () -> new DeviceCouplingKernels(this, nn));
+        register(OdeKernels.class, () -> new DeviceOdeKernels(this, nn));
+        register(PotentialKernels.class, () -> new DevicePotentialKernels(this));
+        register(HamiltonianKernels.class, () -> new DeviceHamiltonianKernels(this));
+        register(LangevinKernels.class, () -> new DeviceLangevinKernels(this, nn));
+    }
+
     /** Dynamic local (shared) memory for one launch. */
     public record LocalBytes(long bytes) {}
 
@@ -32,7 +51,7 @@ public abstract class DeviceBackend extends Backend {
     private void launch(String kernel, long[] global, int[] local, Object[] args) {
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
-            if (a instanceof Tensor t) args[i] = t.buffer();
+            if (a instanceof Matrix t) args[i] = t.buffer();
             else if (a instanceof Buffer b && b.isFreed())
                 throw new IllegalStateException(kernel + ": argument " + i + " is a freed buffer");
             else if (!(a instanceof Buffer || a instanceof Integer || a instanceof Float || a instanceof Long

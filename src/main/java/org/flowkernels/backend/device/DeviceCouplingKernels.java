@@ -2,16 +2,10 @@ package org.flowkernels.backend.device;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
-import org.flowkernels.flow.CouplingFlowModule;
-import org.flowkernels.flow.CouplingKernels;
-import org.flowkernels.flow.FlowPlan;
-import org.flowkernels.nn.Activation;
-import org.flowkernels.nn.Mlp;
-import org.flowkernels.nn.MlpModule;
-import org.flowkernels.nn.NnKernels;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.CouplingKernels;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.Memory;
 
 /**
  * Coupling flows on OpenCL and CUDA (native-kernels/coupling.cl): per layer, the conditioner's
@@ -19,55 +13,48 @@ import org.flowkernels.nn.NnKernels;
  * update + log-det kernel, which also gathers the next layer's conditioner input. The state
  * stays on the device for the whole stack; scratch is allocated once per call.
  */
-public final class DeviceCouplingKernels implements CouplingKernels {
+final class DeviceCouplingKernels implements CouplingKernels {
     private final DeviceBackend dev;
+    private final DeviceNnKernels nn;
 
-    public DeviceCouplingKernels(DeviceBackend dev) { this.dev = dev; }
+    DeviceCouplingKernels(DeviceBackend dev, DeviceNnKernels nn) {
+        this.dev = dev;
+        this.nn = nn;
+    }
 
     @Override
-    public void transform(CouplingFlowModule flow, FlowPlan plan, Tensor in, Tensor out, Tensor result, boolean density) {
+    public void transform(Plan plan, Matrix in, Matrix out, Matrix result, boolean density) {
         int n = in.rows(), dim = in.cols(), wg = dev.workGroup();
-        List<FlowPlan.Step> steps = plan.steps();
-        DeviceNnKernels nn = (DeviceNnKernels) dev.kernels(NnKernels.FAMILY);
+        List<Step> steps = plan.steps();
         Memory mem = dev.memory();
         List<Buffer> scratch = new ArrayList<>();
         try {
-            Buffer state = plan.output() == null ? out.buffer() : allocate(scratch, (long) n * dim);
-            Buffer cond = allocate(scratch, (long) n * plan.maxConditioning());
-            Buffer o = allocate(scratch, (long) n * plan.maxConditionerOutput());
+            boolean reorder = plan.outputOffset() >= 0;
+            Buffer state = reorder ? allocate(scratch, (long) n * dim) : out.buffer();
+            Buffer cond = allocate(scratch, (long) n * Math.max(1, plan.maxConditioning()));
+            Buffer o = allocate(scratch, (long) n * Math.max(1, plan.maxConditionerOutput()));
             Buffer[] hidden = new Buffer[Math.min(2, Math.max(0, plan.maxDepth() - 1))];
             for (int i = 0; i < hidden.length; i++) hidden[i] = allocate(scratch, (long) n * plan.maxHidden());
-            Buffer idx = flow.indices(plan.inverse());
+            Buffer idx = plan.indexBuffer();
             float sign = plan.scaleSign(density);
 
-            FlowPlan.Step first = steps.isEmpty() ? null : steps.get(0);
+            Step first = steps.isEmpty() ? null : steps.get(0);
             boolean baseFirst = density && (!plan.inverse() || first == null);
             dev.launch("coupling_begin", n, wg, in, state, result, idx, first == null ? 0 : first.conditioningOffset(),
-                    first == null ? 0 : first.conditioning().length, cond, n, dim, baseFirst ? 1 : 0);
+                    first == null ? 0 : first.conditioningCount(), cond, n, dim, baseFirst ? 1 : 0);
             for (int i = 0; i < steps.size(); i++) {
-                FlowPlan.Step step = steps.get(i), next = i + 1 < steps.size() ? steps.get(i + 1) : null;
-                conditioner(nn, flow.conditioner(step.coupling()), cond, o, hidden, n);
+                Step step = steps.get(i), next = i + 1 < steps.size() ? steps.get(i + 1) : null;
+                nn.forward(step.conditioner(), cond, o, hidden, n);
                 boolean baseLast = density && plan.inverse() && next == null;
-                dev.launch("coupling_update", n, wg, state, o, result, idx, step.transformedOffset(),
-                        step.transformed().length, step.layer().affine() ? 1 : 0, step.layer().scaleBound().kind().code,
-                        (float) step.layer().scaleBound().clamp(), plan.inverse() ? 1 : 0, sign,
-                        next == null ? 0 : next.conditioningOffset(), next == null ? 0 : next.conditioning().length, cond,
+                dev.launch("coupling_update", n, wg, state, o, result, idx, step.transformedOffset(), step.transformedCount(),
+                        step.affine() ? 1 : 0, step.scaleBound(), step.clamp(), plan.inverse() ? 1 : 0, sign,
+                        next == null ? 0 : next.conditioningOffset(), next == null ? 0 : next.conditioningCount(), cond,
                         n, dim, baseLast ? 1 : 0);
             }
-            if (plan.output() != null) dev.launch("coupling_output", n, wg, state, out, idx, plan.outputOffset(), n, dim);
+            if (reorder) dev.launch("coupling_output", n, wg, state, out, idx, plan.outputOffset(), n, dim);
         } finally {
             for (Buffer b : scratch) mem.free(b);
         }
-    }
-
-    /** o = MLP(cond), one GEMM launch per layer, hidden activations ping-ponging in two buffers. */
-    private static void conditioner(DeviceNnKernels nn, MlpModule m, Buffer cond, Buffer o, Buffer[] hidden, int n) {
-        Mlp mlp = m.mlp();
-        int depth = mlp.depth();
-        for (int l = 0; l < depth; l++)
-            nn.linear(l == 0 ? cond : hidden[(l - 1) % 2], m.parameters().buffer(), mlp.weightOffset(l), mlp.biasOffset(l),
-                    l == depth - 1 ? o : hidden[l % 2], n, mlp.width(l), mlp.width(l + 1),
-                    l + 1 < depth ? mlp.activation() : Activation.IDENTITY);
     }
 
     private Buffer allocate(List<Buffer> scratch, long length) {
@@ -77,7 +64,7 @@ public final class DeviceCouplingKernels implements CouplingKernels {
     }
 
     @Override
-    public int firstNonFiniteRow(Tensor x) {
+    public int firstNonFiniteRow(Matrix x) {
         Memory mem = dev.memory();
         Buffer first = mem.allocate(Buffer.Type.INT32, 1);
         try {

@@ -1,23 +1,23 @@
 package org.flowkernels.backend.device;
 
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.physics.HamiltonianKernels;
-import org.flowkernels.physics.Integrator;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.HamiltonianKernels;
 
 /** Hamiltonian integrators on OpenCL and CUDA: native-kernels/hamiltonian.cl, one launch per segment. */
-public final class DeviceHamiltonianKernels implements HamiltonianKernels {
+final class DeviceHamiltonianKernels implements HamiltonianKernels {
     private final DeviceBackend dev;
 
-    public DeviceHamiltonianKernels(DeviceBackend dev) { this.dev = dev; }
+    DeviceHamiltonianKernels(DeviceBackend dev) { this.dev = dev; }
 
     @Override
     public Prepared prepare(Run run) {
         int n = run.q().cols();
         String kernel = DevicePotentialKernels.kernelVariant(
-                run.method() == Integrator.RK4 ? "hamiltonian_rk4" : "hamiltonian_splitting", n);
-        Buffer prm = DevicePotentialKernels.upload(dev, run.h().potential()), invMass;
+                run.integrator() == Contract.INTEGRATOR_RK4 ? "hamiltonian_rk4" : "hamiltonian_splitting", n);
+        Buffer prm = dev.memory().upload(run.potential().parameters()), invMass;
         try {
-            invMass = dev.memory().upload(run.h().inverseMasses(n));
+            invMass = dev.memory().upload(run.inverseMasses());
         } catch (RuntimeException e) {
             dev.memory().free(prm);
             throw e;
@@ -27,7 +27,7 @@ public final class DeviceHamiltonianKernels implements HamiltonianKernels {
             public void advance(int start, int steps) {
                 boolean snapshots = run.snapshotsQ() != null;
                 dev.launch(kernel, run.q().rows(), dev.workGroup(), run.q(), run.p(), run.q().rows(), n,
-                        run.h().potential().kind(), prm, invMass, run.dt(), start, steps, run.every(), run.method().order(),
+                        run.potential().kind(), prm, invMass, run.dt(), start, steps, run.every(), run.integrator(),
                         run.energies(), run.records(), snapshots ? run.snapshotsQ() : run.energies(),
                         snapshots ? run.snapshotsP() : run.energies(), snapshots ? 1 : 0, run.maxError());
             }

@@ -1,14 +1,9 @@
 package org.flowkernels.backend.device;
 
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
-import org.flowkernels.nn.Activation;
-import org.flowkernels.nn.Mlp;
-import org.flowkernels.nn.MlpModule;
-import org.flowkernels.nn.NnKernels;
-import org.flowkernels.sample.Chains;
-import org.flowkernels.sample.Drift;
-import org.flowkernels.sample.LangevinKernels;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.LangevinKernels;
+import org.flowkernels.spi.Memory;
+import org.flowkernels.spi.Network;
 
 /**
  * Langevin chains on OpenCL and CUDA: native-kernels/langevin.cl, one work-item per chain and
@@ -18,23 +13,26 @@ import org.flowkernels.sample.LangevinKernels;
  * a larger one goes through the MLP kernels ({@link DeviceNnKernels#linear}, one launch per
  * layer per step) and a one-step update kernel.
  */
-public final class DeviceLangevinKernels implements LangevinKernels {
-    /** LGV_SCORE_WIDTH of langevin.cl: the widest layer of the fused score kernel, and the
-     *  widest state (plus one) of the per-step update kernel. */
-    public static final int FUSED_SCORE_WIDTH = 128;
+final class DeviceLangevinKernels implements LangevinKernels {
+    /** The widest layer of the fused score kernel, and the widest state (plus one) of the per-step update kernel. */
+    static final int FUSED_SCORE_WIDTH = DeviceLimits.LGV_SCORE_WIDTH;
     /** 32 KiB of float parameters: OpenCL's minimum local memory for a GPU. */
-    public static final int FUSED_SCORE_PARAMETERS = 8192;
+    static final int FUSED_SCORE_PARAMETERS = 8192;
 
     private final DeviceBackend dev;
+    private final DeviceNnKernels nn;
 
-    public DeviceLangevinKernels(DeviceBackend dev) { this.dev = dev; }
+    DeviceLangevinKernels(DeviceBackend dev, DeviceNnKernels nn) {
+        this.dev = dev;
+        this.nn = nn;
+    }
 
     @Override
     public void run(Chains chains, Launch launch) {
         Drift d = chains.drift();
-        if (d instanceof Drift.PotentialDrift p) {
+        if (d instanceof PotentialDrift p) {
             potential(chains, launch, p);
-        } else if (d instanceof Drift.ScoreDrift s) {
+        } else if (d instanceof ScoreDrift s) {
             if (fused(s.net())) scoreFused(chains, launch, s.net());
             else scorePerStep(chains, launch, s.net());
         } else {
@@ -42,11 +40,11 @@ public final class DeviceLangevinKernels implements LangevinKernels {
         }
     }
 
-    private void potential(Chains c, Launch l, Drift.PotentialDrift p) {
-        Buffer prm = DevicePotentialKernels.upload(dev, p.potential());
+    private void potential(Chains c, Launch l, PotentialDrift p) {
+        Buffer prm = dev.memory().upload(p.potential().parameters());
         try {
             dev.launch(potentialKernel(c), c.count(), dev.workGroup(),
-                    args(c, l, l.first(), l.steps(), p.potential().kind(), prm, (float) p.beta()));
+                    args(c, l, l.first(), l.steps(), p.potential().kind(), prm, p.beta()));
         } finally {
             dev.memory().free(prm);
         }
@@ -57,8 +55,8 @@ public final class DeviceLangevinKernels implements LangevinKernels {
         return DevicePotentialKernels.kernelVariant(c.mala() ? "langevin_mala_potential" : "langevin_ula_potential", c.dim());
     }
 
-    private static boolean fused(MlpModule net) {
-        return net.mlp().maxWidth() <= FUSED_SCORE_WIDTH && net.mlp().parameterCount() <= FUSED_SCORE_PARAMETERS;
+    private static boolean fused(Network net) {
+        return net.maxWidth() <= FUSED_SCORE_WIDTH && net.parameterCount() <= FUSED_SCORE_PARAMETERS;
     }
 
     /** LGV_COMMON_ARGS for steps [first, first + steps), then the kernel's own arguments. */
@@ -72,13 +70,11 @@ public final class DeviceLangevinKernels implements LangevinKernels {
         return all;
     }
 
-    private void scoreFused(Chains c, Launch l, MlpModule net) {
-        Mlp mlp = net.mlp();
-        Buffer widths = dev.memory().allocate(Buffer.Type.INT32, mlp.depth() + 1);
+    private void scoreFused(Chains c, Launch l, Network mlp) {
+        Buffer widths = dev.memory().upload(mlp.widths());
         try {
-            dev.memory().write(widths, 0, mlp.widths(), 0, mlp.depth() + 1);
             dev.launch("langevin_score_fused", c.count(), dev.workGroup(), args(c, l, l.first(), l.steps(), l.sigma(),
-                    net.parameters(), widths, mlp.depth(), mlp.activation().code, mlp.parameterCount(),
+                    mlp.parameters(), widths, mlp.depth(), mlp.activation(), mlp.parameterCount(),
                     DeviceBackend.localBytes(4L * mlp.parameterCount())));
         } finally {
             dev.memory().free(widths);
@@ -86,15 +82,12 @@ public final class DeviceLangevinKernels implements LangevinKernels {
     }
 
     /** Per step: concat(x, σ) → MLP layer launches → the update kernel (which also writes the next input). */
-    private void scorePerStep(Chains c, Launch l, MlpModule net) {
+    private void scorePerStep(Chains c, Launch l, Network mlp) {
         if (c.dim() + 1 > FUSED_SCORE_WIDTH)
             throw new IllegalArgumentException("x0: the OpenCL/CUDA score path holds at most " + (FUSED_SCORE_WIDTH - 1)
                     + " coordinates per chain, got " + c.dim() + " (the CPU backend has no such limit)");
-        Mlp mlp = net.mlp();
-        DeviceNnKernels nn = (DeviceNnKernels) dev.kernels(NnKernels.FAMILY);
         Memory mem = dev.memory();
-        int chains = c.count(), n = c.dim(), L = mlp.depth(), hidden = 0;
-        for (int k = 1; k < L; k++) hidden = Math.max(hidden, mlp.width(k));
+        int chains = c.count(), n = c.dim(), L = mlp.depth(), hidden = mlp.maxHidden();
         Buffer inp = null, score = null;
         Buffer[] tmp = new Buffer[L > 1 ? Math.min(2, L - 1) : 0];
         try {
@@ -103,11 +96,7 @@ public final class DeviceLangevinKernels implements LangevinKernels {
             for (int k = 0; k < tmp.length; k++) tmp[k] = mem.allocate(Buffer.Type.FLOAT32, (long) chains * hidden);
             dev.launch("langevin_score_concat", (long) chains * (n + 1), dev.workGroup(), c.states(), inp, chains, n, l.sigma());
             for (int t = l.first(); t < l.first() + l.steps(); t++) {
-                for (int k = 0; k < L; k++) {
-                    Buffer src = k == 0 ? inp : tmp[(k - 1) % 2], dst = k == L - 1 ? score : tmp[k % 2];
-                    nn.linear(src, net.parameters().buffer(), mlp.weightOffset(k), mlp.biasOffset(k), dst, chains, mlp.width(k),
-                            mlp.width(k + 1), k + 1 < L ? mlp.activation() : Activation.IDENTITY);
-                }
+                nn.forward(mlp, inp, score, tmp, chains);
                 dev.launch("langevin_score_step", chains, dev.workGroup(), args(c, l, t, 1, score, inp));
             }
         } finally {
@@ -137,13 +126,14 @@ public final class DeviceLangevinKernels implements LangevinKernels {
     @Override
     public String path(Chains c) {
         Drift d = c.drift();
-        if (d instanceof Drift.ScoreDrift s) {
-            Mlp mlp = s.net().mlp();
+        if (d instanceof ScoreDrift s) {
+            Network mlp = s.net();
             return fused(s.net())
                     ? dev.name() + ": fused kernel langevin_score_fused (the score MLP inside the kernel, its "
                     + mlp.parameterCount() + " weights in local memory)"
                     : dev.name() + ": per-step path (the score MLP through DeviceNnKernels.linear, " + mlp.depth()
-                    + " launches per step, then langevin_score_step; the net, " + mlp + " with " + mlp.parameterCount()
+                    + " launches per step, then langevin_score_step; the net, widths " + java.util.Arrays.toString(mlp.widths())
+                    + " with " + mlp.parameterCount()
                     + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH + " width / " + FUSED_SCORE_PARAMETERS
                     + " parameters)";
         }

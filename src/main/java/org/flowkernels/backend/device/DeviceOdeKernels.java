@@ -2,44 +2,41 @@ package org.flowkernels.backend.device;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
-import org.flowkernels.nn.Activation;
-import org.flowkernels.nn.Mlp;
-import org.flowkernels.nn.NnKernels;
-import org.flowkernels.ode.FieldModule;
-import org.flowkernels.ode.Ode;
-import org.flowkernels.ode.OdeKernels;
-import org.flowkernels.ode.Solve;
-import org.flowkernels.ode.Solver;
-import org.flowkernels.ode.Trace;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.Memory;
+import org.flowkernels.spi.Network;
+import org.flowkernels.spi.OdeKernels;
+import org.flowkernels.spi.Tableau;
 
 /**
  * Continuous flows on OpenCL and CUDA (native-kernels/cnf.cl). FUSED: the whole solve in one
  * launch of {@code ode_solve_fused}, weights in local memory, for nets within the kernel's
  * fixed maxima. PER_STEP: per stage, one {@link DeviceNnKernels#linear} launch per layer for
  * the values and one per hidden-to-hidden layer for the T tangents stacked as T n rows (the
- * zero bias of the {@link FieldModule}), with small kernels for the slopes, the stage input
+ * zero bias at the problem's zeroBias offset), with small kernels for the slopes, the stage input
  * and the update, which takes the last layer's tangent as (W_Lᵀ ε) · t.
  */
-public final class DeviceOdeKernels implements OdeKernels {
+final class DeviceOdeKernels implements OdeKernels {
     /** ODE_FUSED_* in cnf.cl. */
     static final int MAX_WIDTH = 64, MAX_DIM = 16, MAX_TANGENTS = 8, MAX_DEPTH = 8;
     /** Weights in local memory: OpenCL 1.2 guarantees 32 KiB, CUDA gives 48 KiB without opting in. */
     static final long MAX_LOCAL_BYTES = 32 * 1024;
-    private static final int EXACT = -1;
 
     private final DeviceBackend dev;
+    private final DeviceNnKernels nn;
 
-    public DeviceOdeKernels(DeviceBackend dev) { this.dev = dev; }
+    DeviceOdeKernels(DeviceBackend dev, DeviceNnKernels nn) {
+        this.dev = dev;
+        this.nn = nn;
+    }
 
     @Override
-    public String fusedLimit(FieldModule field, int tangents) {
-        Mlp mlp = field.field().network();
+    public String fusedLimit(Network mlp, int dim, int tangents) {
         List<String> why = new ArrayList<>();
         if (mlp.maxWidth() > MAX_WIDTH) why.add("its widest layer has " + mlp.maxWidth() + " units (fused maximum " + MAX_WIDTH + ")");
-        if (field.field().dim() > MAX_DIM) why.add("D = " + field.field().dim() + " (fused maximum " + MAX_DIM + ")");
+        if (dim > MAX_DIM) why.add("D = " + dim + " (fused maximum " + MAX_DIM + ")");
         if (tangents > MAX_TANGENTS) why.add(tangents + " tangents per sample (fused maximum " + MAX_TANGENTS + ")");
         if (mlp.depth() > MAX_DEPTH) why.add(mlp.depth() + " layers (fused maximum " + MAX_DEPTH + ")");
         long bytes = 4L * mlp.parameterCount();
@@ -48,51 +45,41 @@ public final class DeviceOdeKernels implements OdeKernels {
     }
 
     @Override
-    public void solve(FieldModule field, Solve how, Tensor x, Tensor deltaLogp, Tensor snapshotX, Tensor snapshotDeltaLogp,
-                      boolean fused) {
-        if (fused) solveFused(field, how, x, deltaLogp, snapshotX, snapshotDeltaLogp);
-        else solvePerStep(field, how, x, deltaLogp, snapshotX, snapshotDeltaLogp);
+    public void solve(Problem how, Matrix x, Matrix deltaLogp, Matrix snapshotX, Matrix snapshotDeltaLogp, boolean fused) {
+        if (fused) solveFused(how, x, deltaLogp, snapshotX, snapshotDeltaLogp);
+        else solvePerStep(how, x, deltaLogp, snapshotX, snapshotDeltaLogp);
     }
 
-    private static int probeCode(Trace trace) {
-        return trace instanceof Trace.Hutchinson hu ? hu.probe().code : EXACT;
-    }
-
-    private static float traceWeight(Trace trace, int tangents) {
-        return trace instanceof Trace.Hutchinson ? 1f / tangents : 1f;
-    }
-
-    private void solveFused(FieldModule field, Solve how, Tensor x, Tensor dl, Tensor sx, Tensor sl) {
-        Mlp mlp = field.field().network();
-        int n = x.rows(), T = how.trace().tangents(field.field().dim());
+    private void solveFused(Problem how, Matrix x, Matrix dl, Matrix sx, Matrix sl) {
+        Network mlp = how.field();
+        int n = x.rows();
         Memory mem = dev.memory();
-        Buffer widths = mem.upload(mlp.widths());
+        Buffer widths = mem.upload(mlp.widths()), tableau = null;
         try {
-            dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, field.parameters(), widths,
-                    mlp.depth(), mlp.activation().code, field.field().timeInput() ? 1 : 0, how.solver().code, how.steps(),
-                    (float) how.t0(), (float) how.h(), T, probeCode(how.trace()), traceWeight(how.trace(), T),
-                    (int) how.seed(), (int) (how.seed() >>> 32), Ode.PROBE_STREAM, how.saveEvery(),
+            tableau = mem.upload(how.tableau().packed());
+            dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, mlp.parameters(), widths,
+                    mlp.depth(), mlp.activation(), how.timeInput() ? 1 : 0, tableau, how.tableau().stages(), how.steps(),
+                    how.t0(), how.h(), how.tangents(), how.probe(), how.traceWeight(),
+                    (int) how.seed(), (int) (how.seed() >>> 32), how.probeStream(), how.saveEvery(),
                     sx == null ? x : sx, sl == null ? dl : sl, n, DeviceBackend.localBytes(4L * mlp.parameterCount()));
         } finally {
             mem.free(widths);
+            if (tableau != null) mem.free(tableau);
         }
     }
 
-    private void solvePerStep(FieldModule field, Solve how, Tensor x, Tensor dl, Tensor sx, Tensor sl) {
-        Mlp mlp = field.field().network();
-        DeviceNnKernels nn = (DeviceNnKernels) dev.kernels(NnKernels.FAMILY);
-        int n = x.rows(), L = mlp.depth(), D = field.field().dim(), cols = mlp.inputs(), w1 = mlp.width(1);
-        int T = how.trace().tangents(D), tn = Math.multiplyExact(T, n), wg = dev.workGroup();
-        int hidden = 0;
-        for (int l = 1; l < L; l++) hidden = Math.max(hidden, mlp.width(l));
+    private void solvePerStep(Problem how, Matrix x, Matrix dl, Matrix sx, Matrix sl) {
+        Network mlp = how.field();
+        int n = x.rows(), L = mlp.depth(), D = how.dim(), cols = mlp.inputs(), w1 = mlp.width(1);
+        int T = how.tangents(), tn = Math.multiplyExact(T, n), wg = dev.workGroup();
+        int hidden = mlp.maxHidden();
         if ((long) tn * mlp.maxWidth() > Integer.MAX_VALUE)
             throw new IllegalArgumentException("x0: " + n + " rows with " + T + " tangents of up to " + mlp.maxWidth()
                     + " units exceed one per-step launch (2^31 elements); split the batch");
-        Buffer P = field.parameters().buffer();
-        int zeroBias = field.zeroBiasOffset();
-        Activation act = mlp.activation();
-        Solver solver = how.solver();
-        float t0 = (float) how.t0(), h = (float) how.h(), weight = traceWeight(how.trace(), T);
+        Buffer P = mlp.parameters();
+        int zeroBias = how.zeroBias(), act = mlp.activation();
+        Tableau solver = how.tableau();
+        float t0 = how.t0(), h = how.h(), weight = how.traceWeight();
         Memory mem = dev.memory();
         List<Buffer> scratch = new ArrayList<>();
         try {
@@ -106,10 +93,10 @@ public final class DeviceOdeKernels implements OdeKernels {
             Buffer back = L > 1 ? alloc(scratch, (long) tn * wl) : e;
 
             mem.fill(dl.buffer(), 0);
-            dev.launch("ode_probes", tn, wg, e, n, D, cols, T, probeCode(how.trace()), (int) how.seed(),
-                    (int) (how.seed() >>> 32), Ode.PROBE_STREAM);
+            dev.launch("ode_probes", tn, wg, e, n, D, cols, T, how.probe(), (int) how.seed(),
+                    (int) (how.seed() >>> 32), how.probeStream());
             // the probes are fixed through the solve, so are W_1 eps and W_L^T eps
-            nn.linear(e, P, mlp.weightOffset(0), zeroBias, u, tn, cols, w1, Activation.IDENTITY);
+            nn.linear(e, P, mlp.weightOffset(0), zeroBias, u, tn, cols, w1, Contract.ACT_IDENTITY);
             if (L > 1) dev.launch("ode_probe_back", (long) tn * wl, wg, e, cols, P, mlp.weightOffset(L - 1), back, tn, D, wl);
             for (int step = 0; step < how.steps(); step++) {
                 float t = t0 + step * h;
@@ -120,20 +107,20 @@ public final class DeviceOdeKernels implements OdeKernels {
                     for (int l = 0; l < L; l++) {
                         Buffer dst = l == L - 1 ? v : a[l + 1];
                         nn.linear(src, P, mlp.weightOffset(l), mlp.biasOffset(l), dst, n, mlp.width(l), mlp.width(l + 1),
-                                l + 1 < L ? act : Activation.IDENTITY);
+                                mlp.activationOf(l));
                         src = dst;
                     }
                     // tangents up to the last hidden layer; the last layer's enters through W_L^T eps
                     Buffer last = u;
                     if (L > 1) {
-                        dev.launch("ode_tangent_slope", (long) tn * w1, wg, u, a[1], tg[0], n, tn, w1, act.code);
+                        dev.launch("ode_tangent_slope", (long) tn * w1, wg, u, a[1], tg[0], n, tn, w1, act);
                         last = tg[0];
                         for (int l = 1; l < L - 1; l++) {
                             Buffer dst = last == tg[0] ? tg[1] : tg[0];
                             nn.linear(last, P, mlp.weightOffset(l), zeroBias, dst, tn, mlp.width(l), mlp.width(l + 1),
-                                    Activation.IDENTITY);
+                                    Contract.ACT_IDENTITY);
                             dev.launch("ode_tangent_slope", (long) tn * mlp.width(l + 1), wg, dst, a[l + 1], dst, n, tn,
-                                    mlp.width(l + 1), act.code);
+                                    mlp.width(l + 1), act);
                             last = dst;
                         }
                     }
@@ -159,7 +146,7 @@ public final class DeviceOdeKernels implements OdeKernels {
     }
 
     @Override
-    public void gaussianLogDensity(Tensor z, Tensor delta, float sign, Tensor out) {
+    public void gaussianLogDensity(Matrix z, Matrix delta, float sign, Matrix out) {
         dev.launch("ode_gaussian_logp", z.rows(), dev.workGroup(), z, delta, sign, out, z.rows(), z.cols());
     }
 }

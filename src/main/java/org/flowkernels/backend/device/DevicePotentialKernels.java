@@ -1,28 +1,23 @@
 package org.flowkernels.backend.device;
 
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.physics.Potential;
-import org.flowkernels.physics.PotentialKernels;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.PotentialKernels;
+import org.flowkernels.spi.PotentialSpec;
 
 /**
  * Potentials on OpenCL and CUDA: native-kernels/potentials.cl over include/potentials.h. The
  * helpers here serve every device family that calls potential_value_grad inside its kernels.
  */
-public final class DevicePotentialKernels implements PotentialKernels {
-    /** Widest row a device kernel holds in private memory (FK_POT_MAX_COORDS of potentials.h). */
-    public static final int MAX_COORDINATES = 1024;
-    /** The narrow build of each kernel, for rows of at most this many coordinates. */
-    public static final int SMALL_COORDINATES = 64;
-
+final class DevicePotentialKernels implements PotentialKernels {
     private final DeviceBackend dev;
 
-    public DevicePotentialKernels(DeviceBackend dev) { this.dev = dev; }
+    DevicePotentialKernels(DeviceBackend dev) { this.dev = dev; }
 
     @Override
-    public void evaluate(Potential v, Tensor q, Tensor energy, Tensor gradient) {
+    public void evaluate(PotentialSpec v, Matrix q, Matrix energy, Matrix gradient) {
         String kernel = kernelVariant("potential_evaluate", q.cols());
-        Buffer prm = upload(dev, v);
+        Buffer prm = dev.memory().upload(v.parameters());
         try {
             dev.launch(kernel, q.rows(), dev.workGroup(), q, q.rows(), q.cols(), v.kind(), prm, energy,
                     gradient != null ? gradient : energy, gradient != null ? 1 : 0);
@@ -31,19 +26,14 @@ public final class DevicePotentialKernels implements PotentialKernels {
         }
     }
 
-    /** The potential's packed parameters in a new FLOAT32 buffer of the backend; free it after use. */
-    public static Buffer upload(DeviceBackend dev, Potential v) {
-        return dev.memory().upload(v.parameters());
-    }
-
     /**
      * {@code base + "_64"} or {@code base + "_1024"}: the build of a kernel whose private arrays
-     * hold a row of {@code coordinates}; IllegalArgumentException beyond {@link #MAX_COORDINATES}.
+     * hold a row of {@code coordinates}; IllegalArgumentException beyond POT_MAX_COORDS.
      */
-    public static String kernelVariant(String base, int coordinates) {
-        if (coordinates > MAX_COORDINATES)
-            throw new IllegalArgumentException("q: the OpenCL/CUDA kernels hold at most " + MAX_COORDINATES
+    static String kernelVariant(String base, int coordinates) {
+        if (coordinates > DeviceLimits.POT_MAX_COORDS)
+            throw new IllegalArgumentException("q: the OpenCL/CUDA kernels hold at most " + DeviceLimits.POT_MAX_COORDS
                     + " coordinates per row in private memory, got " + coordinates + " (the CPU backend has no such limit)");
-        return base + "_" + (coordinates <= SMALL_COORDINATES ? SMALL_COORDINATES : MAX_COORDINATES);
+        return base + "_" + (coordinates <= DeviceLimits.POT_SMALL_COORDS ? DeviceLimits.POT_SMALL_COORDS : DeviceLimits.POT_MAX_COORDS);
     }
 }

@@ -1,21 +1,20 @@
 package org.flowkernels.backend.device;
 
-import org.flowkernels.Tensor;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.RngKernels;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Matrix;
+import org.flowkernels.spi.RngKernels;
 
 /** Philox on OpenCL and CUDA: native-kernels/rng.cl. */
-public final class DeviceRngKernels implements RngKernels {
+final class DeviceRngKernels implements RngKernels {
     private final DeviceBackend dev;
 
-    public DeviceRngKernels(DeviceBackend dev) { this.dev = dev; }
+    DeviceRngKernels(DeviceBackend dev) { this.dev = dev; }
 
     @Override
-    public void fill(Tensor out, Distribution d, long seed, int stream, int step) {
+    public void fill(Matrix out, int dist, long seed, int stream, int step) {
         int blocks = (out.cols() + 3) / 4;
         dev.launch("philox_fill", (long) out.rows() * blocks, dev.workGroup(), out, out.rows(), out.cols(),
-                (int) seed, (int) (seed >>> 32), stream, step, d.code);
+                (int) seed, (int) (seed >>> 32), stream, step, dist);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class KernelSource {
 
     private static void append(String path, Set<String> seen, StringBuilder out) {
         if (!seen.add(path)) return;
-        String text = read(path);
+        String text = path.equals(ContractHeader.PATH) ? ContractHeader.text() : read(path);
         String dir = path.contains("/") ? path.substring(0, path.lastIndexOf('/') + 1) : "";
         String[] lines = text.split("\n", -1);
         out.append("#line 1 \"").append(path).append("\"\n");

@@ -6,8 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import org.flowkernels.DeviceInfo;
 import org.flowkernels.FlowKernelsException;
-import org.flowkernels.backend.Buffer;
-import org.flowkernels.backend.Memory;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Memory;
 import org.flowkernels.backend.device.DeviceBackend;
 import org.flowkernels.backend.device.KernelSource;
 import org.jocl.CLException;
@@ -116,7 +116,7 @@ public final class OpenClBackend extends DeviceBackend {
             this.queue = queue;
         }
 
-        static final class ClBuffer extends org.flowkernels.backend.AbstractBuffer {
+        static final class ClBuffer extends org.flowkernels.spi.AbstractBuffer {
             final cl_mem mem;
 
             ClBuffer(Type type, long length, cl_mem mem) {

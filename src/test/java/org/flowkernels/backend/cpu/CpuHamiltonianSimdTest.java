@@ -25,7 +25,7 @@ class CpuHamiltonianSimdTest {
         for (Ends ends : Ends.values())
             for (int n : new int[] {2, 3, 64}) {
                 Potential v = new Potential.Chain(0.9, 0.3, 1.2, ends);
-                CpuPotential simd = CpuPotential.of(v, n, true), plain = CpuPotential.of(v, n, false);
+                CpuPotential simd = CpuPotential.of(v.spec(), n, true), plain = CpuPotential.of(v.spec(), n, false);
                 float[] q = f.gaussian(n * B, 1), p = f.gaussian(n * B, 1), g0 = f.gaussian(n * B, 1);
                 float[] invMass = f.uniform(n, 0.5, 2);
                 String what = ends + " n=" + n + ", " + f.seed();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import org.flowkernels.rng.Distribution;
-import org.flowkernels.rng.Philox4x32;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.testing.Fresh;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class CpuLangevinVectorTest {
             CpuLangevinVector.normals(seed, chain0, step, stream, n, out);
             for (int c = 0; c < n; c++)
                 for (int s = 0; s < B; s++) {
-                    double ref = Philox4x32.coordinate(seed, chain0 + s, step, stream, c, Distribution.NORMAL);
+                    double ref = Philox4x32.coordinate(seed, chain0 + s, step, stream, c, Distribution.NORMAL.code);
                     // float log/cos/sin against the reference's double: a few ulps of |r| <= 5.6
                     assertEquals(ref, out[c * B + s], 2e-6 * Math.max(1, Math.abs(ref)),
                             "n=" + n + ", coordinate " + c + ", chain " + (chain0 + s) + ", " + f.seed());

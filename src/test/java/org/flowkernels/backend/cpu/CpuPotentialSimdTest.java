@@ -33,12 +33,12 @@ class CpuPotentialSimdTest {
                 for (int c = 0; c < n; c++) q[c * B + s] = (float) x[c];
             }
             float[] gs = new float[n * B], gp = new float[n * B], es = new float[B], ep = new float[B];
-            CpuPotential.of(v, n, true).evaluate(q, gs, es);
-            CpuPotential.of(v, n, false).evaluate(q, gp, ep);
+            CpuPotential.of(v.spec(), n, true).evaluate(q, gs, es);
+            CpuPotential.of(v.spec(), n, false).evaluate(q, gp, ep);
             Compare.close(gs, PotentialReference.widen(gp), 1e-6, "gradient of " + v + ", " + f.seed());
             Compare.close(es, PotentialReference.widen(ep), 1e-6, "energy of " + v + ", " + f.seed());
             float[] eOnly = new float[B];
-            CpuPotential.of(v, n, true).evaluate(q, null, eOnly);
+            CpuPotential.of(v.spec(), n, true).evaluate(q, null, eOnly);
             Compare.close(eOnly, PotentialReference.widen(ep), 1e-6, "energy alone of " + v + ", " + f.seed());
         }
     }

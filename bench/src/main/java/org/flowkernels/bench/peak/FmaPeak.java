@@ -1,8 +1,12 @@
 package org.flowkernels.bench.peak;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
-import org.flowkernels.backend.KernelFamily;
+import org.flowkernels.backend.cpu.CpuBackend;
+import org.flowkernels.backend.device.DeviceBackend;
 
 /**
  * The arithmetic peak a backend reaches in practice, measured with a kernel that does nothing
@@ -12,7 +16,6 @@ import org.flowkernels.backend.KernelFamily;
  * The benchmark report divides each workload's GFLOP/s by this figure.
  */
 public interface FmaPeak {
-    KernelFamily<FmaPeak> FAMILY = KernelFamily.of("bench.peak", CpuFmaPeak::new, DeviceFmaPeak::new);
 
     /** Independent chains per item: enough to cover the FMA latency on every target. */
     int CHAINS = 8;
@@ -35,7 +38,20 @@ public interface FmaPeak {
         Check.nonNegative(iters, "iters");
         Check.finite(a, "a");
         Check.finite(b, "b");
-        out.backend().kernels(FAMILY).run(out, iters, a, b);
+        on(out.backend()).run(out, iters, a, b);
+    }
+
+    /** The chains on a backend: a benchmark's own kernel, outside the library's families. */
+    static FmaPeak on(Backend backend) {
+        return Made.BY_BACKEND.computeIfAbsent(backend, b -> b instanceof CpuBackend c ? new CpuFmaPeak(c)
+                : new DeviceFmaPeak((DeviceBackend) b));
+    }
+
+    /** One per backend, made on first use. */
+    final class Made {
+        private Made() {}
+
+        static final Map<Backend, FmaPeak> BY_BACKEND = new ConcurrentHashMap<>();
     }
 
     /** Where chain k of item i starts. */

@@ -16,7 +16,7 @@ public class PeakFmaBench extends WorkloadBench {
     @Override
     protected void prepare() {
         out = backend().empty(batch(), 1);
-        note(backend().kernels(FmaPeak.FAMILY).path());
+        note(FmaPeak.on(backend()).path());
     }
 
     @Benchmark

@@ -46,7 +46,7 @@ class FmaPeakTest {
                     FmaPeak.compute(out, t, A, B);
                     Compare.close(out.toArray(), reference(n, t), TOL,
                             "peak FMA chains, n = " + n + ", " + t + " steps on " + backend.name() + " ("
-                                    + backend.kernels(FmaPeak.FAMILY).path() + ")");
+                                    + FmaPeak.on(backend).path() + ")");
                 }
         assertEquals(live, backend.liveAllocations(), "device buffers leaked on " + backend.name());
     }

@@ -1,4 +1,4 @@
-package org.flowkernels.backend;
+package org.flowkernels.spi;
 
 /**
  * Raw memory of one backend, for tensors and for kernel implementations that need scratch or

@@ -1,4 +1,4 @@
-package org.flowkernels.rng;
+package org.flowkernels.spi;
 
 /**
  * Philox4x32-10 (Salmon, Moraes, Dror, Shaw, SC'11), the reference every backend must match
@@ -12,7 +12,7 @@ package org.flowkernels.rng;
 public final class Philox4x32 {
     private Philox4x32() {}
 
-    private static final int M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    private static final int M0 = Contract.PHILOX_M0, M1 = Contract.PHILOX_M1, W0 = Contract.PHILOX_W0, W1 = Contract.PHILOX_W1;
 
     /** The four words of Philox4x32-10 at counter (c0..c3) under key (k0, k1), into out[0..3]. */
     public static void block(int c0, int c1, int c2, int c3, int k0, int k1, int[] out) {
@@ -76,18 +76,20 @@ public final class Philox4x32 {
         }
     }
 
-    public static float draw(Distribution d, int[] block, int word) {
-        return switch (d) {
-            case UNIFORM -> uniform(block[word]);
-            case NORMAL -> normal(block, word);
-            case RADEMACHER -> rademacher(block[word]);
+    /** Word {@code word} of a block drawn from the distribution with code {@code dist} ({@code Contract.DIST_*}). */
+    public static float draw(int dist, int[] block, int word) {
+        return switch (dist) {
+            case Contract.DIST_UNIFORM -> uniform(block[word]);
+            case Contract.DIST_NORMAL -> normal(block, word);
+            case Contract.DIST_RADEMACHER -> rademacher(block[word]);
+            default -> throw new IllegalArgumentException("dist: expected a DIST_* code, got " + dist);
         };
     }
 
-    /** Coordinate c of (seed, index, step, stream) drawn from d. */
-    public static float coordinate(long seed, int index, int step, int stream, int c, Distribution d) {
+    /** Coordinate c of (seed, index, step, stream) drawn from the distribution with code {@code dist}. */
+    public static float coordinate(long seed, int index, int step, int stream, int c, int dist) {
         int[] b = new int[4];
         block(seed, index, step, c >>> 2, stream, b);
-        return draw(d, b, c & 3);
+        return draw(dist, b, c & 3);
     }
 }

@@ -1,8 +1,8 @@
-package org.flowkernels.backend;
+package org.flowkernels.spi;
 
 /**
  * A block of memory on a backend: {@code length} elements of float32 or int32. The handle
- * kernel implementations pass to their kernels; users see {@link org.flowkernels.Tensor}.
+ * kernel implementations pass to their kernels; users see tensors.
  * Created and freed through {@link Memory}.
  */
 public interface Buffer {

@@ -1,4 +1,4 @@
-package org.flowkernels.backend;
+package org.flowkernels.spi;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
