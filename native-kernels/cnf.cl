@@ -32,8 +32,7 @@ FN REAL ode_probe(uint seed_lo, uint seed_hi, uint stream, int s, int j, int d, 
 }
 
 /* log N(z; 0, I) + sign * delta for each row of z [n, D]. Launch: 1-D over n. */
-KERNEL void ode_gaussian_logp(GLOBAL const REAL* z, GLOBAL const REAL* delta, REAL sign, GLOBAL REAL* out,
-                              int n, int D) {
+KERNEL void ode_gaussian_logp(ODE_GAUSSIAN_LOGP_ARGS) {
     int s = GID(0);
     if (s >= n) return;
     REAL q = RC(0.0);
@@ -54,13 +53,7 @@ KERNEL void ode_gaussian_logp(GLOBAL const REAL* z, GLOBAL const REAL* delta, RE
  * Limits (checked on the host): widths <= ODE_FUSED_MAX_WIDTH, D <= ODE_FUSED_MAX_DIM,
  * T <= ODE_FUSED_MAX_TANGENTS, depth <= ODE_FUSED_MAX_DEPTH.
  * Launch: 1-D over n, any work-group size; the tail work-items help load the weights. */
-KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REAL* P,
-                            GLOBAL const int* widths, int depth, int act, int time_input,
-                            GLOBAL const REAL* tableau, int stages, int steps, REAL t0, REAL h,
-                            int tangents, int probe_dist, REAL trace_weight,
-                            uint seed_lo, uint seed_hi, uint stream,
-                            int save_every, GLOBAL REAL* snap_x, GLOBAL REAL* snap_l, int n
-                            LOCAL_ARG(REAL, wl)) {
+KERNEL void ode_solve_fused(ODE_SOLVE_FUSED_ARGS) {
     LOCAL_DECL(REAL, wl)
     int w[ODE_FUSED_MAX_DEPTH + 1];
     for (int l = 0; l <= depth; l++) w[l] = widths[l];
@@ -170,8 +163,7 @@ KERNEL void ode_solve_fused(GLOBAL REAL* x, GLOBAL REAL* dlogp, GLOBAL const REA
 
 /* Probe rows e [T n, cols]: e[j n + s, d] = coordinate d of probe j of sample s for d < D,
  * 0 for a time column d = D. Launch: 1-D over T n. */
-KERNEL void ode_probes(GLOBAL REAL* e, int n, int D, int cols, int tangents, int probe_dist,
-                       uint seed_lo, uint seed_hi, uint stream) {
+KERNEL void ode_probes(ODE_PROBES_ARGS) {
     int r = GID(0);
     if (r >= tangents * n) return;
     int j = r / n, s = r - j * n;
@@ -181,8 +173,7 @@ KERNEL void ode_probes(GLOBAL REAL* e, int n, int D, int cols, int tangents, int
 
 /* Stage input xin [n, cols] = (x + ah k, t) (the time column only when cols > D).
  * Launch: 1-D over n. */
-KERNEL void ode_stage_input(GLOBAL const REAL* x, GLOBAL const REAL* k, REAL ah, REAL t, GLOBAL REAL* xin,
-                            int n, int D, int cols) {
+KERNEL void ode_stage_input(ODE_STAGE_INPUT_ARGS) {
     int s = GID(0);
     if (s >= n) return;
     /* stage 0 (ah = 0) must not read k: it holds the previous step's last stage, or poison */
@@ -193,8 +184,7 @@ KERNEL void ode_stage_input(GLOBAL const REAL* x, GLOBAL const REAL* k, REAL ah,
 
 /* dst [T n, width] = slope(a [n, width]) * src, the activation's slope taken at sample
  * r mod n; src may be dst. Launch: 1-D over T n width. */
-KERNEL void ode_tangent_slope(GLOBAL const REAL* src, GLOBAL const REAL* a, GLOBAL REAL* dst, int n, int rows,
-                              int width, int act) {
+KERNEL void ode_tangent_slope(ODE_TANGENT_SLOPE_ARGS) {
     long g = (long)GID(0);
     if (g >= (long)rows * width) return;
     long r = g / width, c = g - r * width;
@@ -203,8 +193,7 @@ KERNEL void ode_tangent_slope(GLOBAL const REAL* src, GLOBAL const REAL* a, GLOB
 
 /* u [T n, width] = rows of e [T n, ecols] times W [D, width] (at P + w_off): W_L^T eps_j,
  * with which eps_j^T W_L t = u . t for the last layer's tangent t. Launch: 1-D over T n width. */
-KERNEL void ode_probe_back(GLOBAL const REAL* e, int ecols, GLOBAL const REAL* P, int w_off, GLOBAL REAL* u,
-                           int rows, int D, int width) {
+KERNEL void ode_probe_back(ODE_PROBE_BACK_ARGS) {
     long g = (long)GID(0);
     if (g >= (long)rows * width) return;
     long r = g / width, k = g - r * width;
@@ -218,9 +207,7 @@ KERNEL void ode_probe_back(GLOBAL const REAL* e, int ecols, GLOBAL const REAL* P
  * acc = (first ? 0 : acc) + b v, accl = (first ? 0 : accl) - b tr; on the last stage
  * x += h acc, dlogp += h accl. v [n, D]; u and t rows r = j n + s with strides us, ts.
  * Launch: 1-D over n. */
-KERNEL void ode_stage_update(GLOBAL const REAL* v, GLOBAL const REAL* t, int ts, GLOBAL const REAL* u, int us, int width,
-                             GLOBAL REAL* acc, GLOBAL REAL* accl, GLOBAL REAL* x, GLOBAL REAL* dlogp,
-                             int n, int D, int tangents, REAL trace_weight, REAL b, int first, int last, REAL h) {
+KERNEL void ode_stage_update(ODE_STAGE_UPDATE_ARGS) {
     int s = GID(0);
     if (s >= n) return;
     REAL tr = RC(0.0);

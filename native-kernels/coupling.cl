@@ -29,8 +29,7 @@ FN REAL coupling_log_normal(GLOBAL const REAL* x, int D) {
 
 /* state = in; cond = in[:, idx[cond_off .. cond_off + dc)] (the first layer's conditioner
  * input); ld = log N(in) if `base` (the forward density), else 0. */
-KERNEL void coupling_begin(GLOBAL const REAL* in, GLOBAL REAL* state, GLOBAL REAL* ld, GLOBAL const int* idx,
-                           int cond_off, int dc, GLOBAL REAL* cond, int n, int D, int base) {
+KERNEL void coupling_begin(COUPLING_BEGIN_ARGS) {
     int r = GID(0);
     if (r >= n) return;
     GLOBAL const REAL* x = in + (long)r * D;
@@ -47,9 +46,7 @@ KERNEL void coupling_begin(GLOBAL const REAL* in, GLOBAL REAL* state, GLOBAL REA
  * Then gathers the next layer's conditioner input (next_dc columns at idx[next_off ..]; none
  * after the last layer) and, if `base`, adds log N(state row) (the inverse density, last
  * layer). */
-KERNEL void coupling_update(GLOBAL REAL* state, GLOBAL const REAL* o, GLOBAL REAL* ld, GLOBAL const int* idx,
-                            int trans_off, int dt, int affine, int bound, REAL clamp, int inverse, REAL ld_sign,
-                            int next_off, int next_dc, GLOBAL REAL* cond, int n, int D, int base) {
+KERNEL void coupling_update(COUPLING_UPDATE_ARGS) {
     int r = GID(0);
     if (r >= n) return;
     GLOBAL REAL* x = state + (long)r * D;
@@ -76,7 +73,7 @@ KERNEL void coupling_update(GLOBAL REAL* state, GLOBAL const REAL* o, GLOBAL REA
 
 /* out[r, i] = state[r, idx[map_off + i]]: undoes the column order the folded permutations
  * left, once, after the last layer. */
-KERNEL void coupling_output(GLOBAL const REAL* state, GLOBAL REAL* out, GLOBAL const int* idx, int map_off, int n, int D) {
+KERNEL void coupling_output(COUPLING_OUTPUT_ARGS) {
     int r = GID(0);
     if (r >= n) return;
     for (int i = 0; i < D; i++) out[(long)r * D + i] = state[(long)r * D + idx[map_off + i]];
@@ -90,7 +87,7 @@ KERNEL void coupling_output(GLOBAL const REAL* state, GLOBAL REAL* out, GLOBAL c
 
 /* first[0] = min(first[0], r) for every row r of x [n, D] that holds a NaN or an infinity;
  * the caller sets first[0] to INT_MAX before the launch. */
-KERNEL void coupling_first_nonfinite(GLOBAL const REAL* x, int n, int D, GLOBAL int* first) {
+KERNEL void coupling_first_nonfinite(COUPLING_FIRST_NONFINITE_ARGS) {
     int r = GID(0);
     if (r >= n) return;
     GLOBAL const REAL* row = x + (long)r * D;

@@ -22,15 +22,11 @@
  *   hamiltonian_rk4_CAP: classic RK4 on (q' = inv_mass p, p' = -dV/dq), four gradients.
  */
 
-/* The arguments every integrator kernel takes, and their names for passing them on. */
-#define HAM_ARGS GLOBAL REAL* q_io, GLOBAL REAL* p_io, int batch, int n, int kind, GLOBAL const REAL* prm, \
-    GLOBAL const REAL* inv_mass, REAL dt, int start, int steps, int every, int integrator, GLOBAL REAL* energies, \
-    int records, GLOBAL REAL* snap_q, GLOBAL REAL* snap_p, int snapshots, GLOBAL REAL* max_err
-#define HAM_PASS q_io, p_io, batch, n, kind, prm, inv_mass, dt, start, steps, every, integrator, energies, records, \
-    snap_q, snap_p, snapshots, max_err
+/* Every integrator kernel takes HAMILTONIAN_ARGS (contract.h, from Kernels.HamRun); helpers get them
+ * as HAMILTONIAN_ARGS and hand them on as HAMILTONIAN_PASS. */
 
 /* Writes record k of trajectory `row` (g is scratch) and updates the running error. */
-FN void ham_record(HAM_ARGS, int row, int k, const REAL* q, const REAL* p, REAL* g, REAL* h0, REAL* err) {
+FN void ham_record(HAMILTONIAN_ARGS, int row, int k, const REAL* q, const REAL* p, REAL* g, REAL* h0, REAL* err) {
     REAL h = potential_value_grad(kind, prm, q, g, n);
     for (int c = 0; c < n; c++) h += RC(0.5) * inv_mass[c] * p[c] * p[c];
     energies[(long)row * records + k] = h;
@@ -52,20 +48,20 @@ FN void ham_record(HAM_ARGS, int row, int k, const REAL* q, const REAL* p, REAL*
 }
 
 /* Loads the row, and record 0 or the running error of earlier launches. */
-FN void ham_begin(HAM_ARGS, int row, REAL* q, REAL* p, REAL* g, REAL* h0, REAL* err) {
+FN void ham_begin(HAMILTONIAN_ARGS, int row, REAL* q, REAL* p, REAL* g, REAL* h0, REAL* err) {
     for (int c = 0; c < n; c++) {
         q[c] = q_io[(long)row * n + c];
         p[c] = p_io[(long)row * n + c];
     }
     if (start == 0) {
-        ham_record(HAM_PASS, row, 0, q, p, g, h0, err);
+        ham_record(HAMILTONIAN_PASS, row, 0, q, p, g, h0, err);
     } else {
         *h0 = energies[(long)row * records];
         *err = max_err[row];
     }
 }
 
-FN void ham_end(HAM_ARGS, int row, const REAL* q, const REAL* p, REAL err) {
+FN void ham_end(HAMILTONIAN_ARGS, int row, const REAL* q, const REAL* p, REAL err) {
     for (int c = 0; c < n; c++) {
         q_io[(long)row * n + c] = q[c];
         p_io[(long)row * n + c] = p[c];
@@ -82,9 +78,9 @@ FN void ham_kick_drift(REAL* q, REAL* p, const REAL* g, GLOBAL const REAL* inv_m
     }
 }
 
-FN void ham_splitting(HAM_ARGS, int row, REAL* q, REAL* p, REAL* g) {
+FN void ham_splitting(HAMILTONIAN_ARGS, int row, REAL* q, REAL* p, REAL* g) {
     REAL h0, err;
-    ham_begin(HAM_PASS, row, q, p, g, &h0, &err);
+    ham_begin(HAMILTONIAN_PASS, row, q, p, g, &h0, &err);
     REAL w[3];
     int subs = integrator == INTEGRATOR_YOSHIDA4 ? 3 : 1;
     w[0] = integrator == INTEGRATOR_YOSHIDA4 ? YOSHIDA_W1 : RC(1.0);
@@ -103,10 +99,10 @@ FN void ham_splitting(HAM_ARGS, int row, REAL* q, REAL* p, REAL* g) {
         if (rec || j == steps - 1) {
             ham_kick_drift(q, p, g, inv_mass, n, pending * dt, RC(0.0));
             pending = RC(0.0);
-            if (rec) ham_record(HAM_PASS, row, k / every, q, p, g, &h0, &err);
+            if (rec) ham_record(HAMILTONIAN_PASS, row, k / every, q, p, g, &h0, &err);
         }
     }
-    ham_end(HAM_PASS, row, q, p, err);
+    ham_end(HAMILTONIAN_PASS, row, q, p, err);
 }
 
 /* With the slopes (ps inv_mass, -g) at a stage: accumulate them into (qa, pa) with weight 1
@@ -122,9 +118,9 @@ FN void ham_rk4_stage(const REAL* q, const REAL* p, REAL* qs, REAL* ps, REAL* qa
     }
 }
 
-FN void ham_rk4(HAM_ARGS, int row, REAL* q, REAL* p, REAL* g, REAL* qs, REAL* ps, REAL* qa, REAL* pa) {
+FN void ham_rk4(HAMILTONIAN_ARGS, int row, REAL* q, REAL* p, REAL* g, REAL* qs, REAL* ps, REAL* qa, REAL* pa) {
     REAL h0, err;
-    ham_begin(HAM_PASS, row, q, p, g, &h0, &err);
+    ham_begin(HAMILTONIAN_PASS, row, q, p, g, &h0, &err);
     REAL half_dt = RC(0.5) * dt, dt6 = dt / RC(6.0);
     for (int j = 0; j < steps; j++) {
         for (int c = 0; c < n; c++) ps[c] = p[c];
@@ -140,23 +136,23 @@ FN void ham_rk4(HAM_ARGS, int row, REAL* q, REAL* p, REAL* g, REAL* qs, REAL* ps
             p[c] += dt6 * (pa[c] - g[c]);
         }
         int k = start + j + 1;
-        if (k % every == 0) ham_record(HAM_PASS, row, k / every, q, p, g, &h0, &err);
+        if (k % every == 0) ham_record(HAMILTONIAN_PASS, row, k / every, q, p, g, &h0, &err);
     }
-    ham_end(HAM_PASS, row, q, p, err);
+    ham_end(HAMILTONIAN_PASS, row, q, p, err);
 }
 
 #define HAMILTONIAN_KERNELS(CAP)                                                                \
-KERNEL void hamiltonian_splitting_##CAP(HAM_ARGS) {                                            \
+KERNEL void hamiltonian_splitting_##CAP(HAMILTONIAN_ARGS) {                                            \
     int row = GID(0);                                                                           \
     if (row >= batch) return;                                                                   \
     REAL q[CAP], p[CAP], g[CAP];                                                                \
-    ham_splitting(HAM_PASS, row, q, p, g);                                                      \
+    ham_splitting(HAMILTONIAN_PASS, row, q, p, g);                                                      \
 }                                                                                               \
-KERNEL void hamiltonian_rk4_##CAP(HAM_ARGS) {                                                  \
+KERNEL void hamiltonian_rk4_##CAP(HAMILTONIAN_ARGS) {                                                  \
     int row = GID(0);                                                                           \
     if (row >= batch) return;                                                                   \
     REAL q[CAP], p[CAP], g[CAP], qs[CAP], ps[CAP], qa[CAP], pa[CAP];                            \
-    ham_rk4(HAM_PASS, row, q, p, g, qs, ps, qa, pa);                                            \
+    ham_rk4(HAMILTONIAN_PASS, row, q, p, g, qs, ps, qa, pa);                                            \
 }
 
 HAMILTONIAN_KERNELS(64)

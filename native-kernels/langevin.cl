@@ -32,11 +32,7 @@
 /* Dual averaging (Hoffman and Gelman 2014, Algorithm 5): ADAPT_* of contract.h; mu = ln(10 eps0)
  * is an argument. */
 
-#define LGV_COMMON_ARGS                                                                          \
-    GLOBAL REAL* x, int chains, int n, int cols, GLOBAL REAL* eps_g, GLOBAL REAL* dual,          \
-    GLOBAL int* accepted, GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL int* bad, GLOBAL REAL* snaps,\
-    uint seed_lo, uint seed_hi, int first, int steps, int adapt_end, REAL target, REAL adapt_mu,  \
-    int stats_start, int stats_every, int snap_every, int snap_base, int snap_count
+/* LGV_COMMON_ARGS and LGV_COMMON_PASS: contract.h, from Kernels.LgvCommon. */
 
 /* y = x + eps_half D + root xi for the n coordinates; xi is kept when keep_xi (MALA's ratio needs
  * it) and its squares summed into *xi2. Returns 0 when some y_c is not finite. */
@@ -111,8 +107,7 @@ FN void lgv_record(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, const
  * layer widths; act: the hidden activation (ACT_*). Every width <= LGV_SCORE_WIDTH.
  * Launch: 1-D, one work-item per chain (rounded up to the work-group), local memory
  * nparams REALs. */
-KERNEL void langevin_score_fused(LGV_COMMON_ARGS, REAL sigma, GLOBAL const REAL* P, GLOBAL const int* widths,
-                                 int depth, int act, int nparams LOCAL_ARG(REAL, w)) {
+KERNEL void langevin_score_fused(LANGEVIN_SCORE_FUSED_ARGS) {
     LOCAL_DECL(REAL, w)
     for (int k = LID(0); k < nparams; k += LSIZE(0)) w[k] = P[k];
     BARRIER();
@@ -150,7 +145,7 @@ KERNEL void langevin_score_fused(LGV_COMMON_ARGS, REAL sigma, GLOBAL const REAL*
 
 /* langevin_score_concat: inp [chains, n + 1] = concat(x, sigma), the score MLP's input for the
  * per-step path. Launch: 1-D over chains * (n + 1). */
-KERNEL void langevin_score_concat(GLOBAL const REAL* x, GLOBAL REAL* inp, int chains, int n, REAL sigma) {
+KERNEL void langevin_score_concat(LANGEVIN_SCORE_CONCAT_ARGS) {
     int g = GID(0);
     if (g >= chains * (n + 1)) return;
     int i = g / (n + 1), c = g - i * (n + 1);
@@ -161,7 +156,7 @@ KERNEL void langevin_score_concat(GLOBAL const REAL* x, GLOBAL REAL* inp, int ch
  * by the MLP kernels (nets too large for the fused kernel); writes the new state to x and to
  * inp [chains, n + 1] (the next step's MLP input, sigma in the last column). Launch: 1-D, one
  * work-item per chain. Rows up to LGV_SCORE_WIDTH - 1 coordinates. */
-KERNEL void langevin_score_step(LGV_COMMON_ARGS, GLOBAL const REAL* score, GLOBAL REAL* inp) {
+KERNEL void langevin_score_step(LANGEVIN_SCORE_STEP_ARGS) {
     int i = GID(0);
     if (i >= chains || bad[i] >= 0) return;
     REAL q[LGV_SCORE_WIDTH], d[LGV_SCORE_WIDTH], y[LGV_SCORE_WIDTH];
@@ -191,8 +186,7 @@ KERNEL void langevin_score_step(LGV_COMMON_ARGS, GLOBAL const REAL* score, GLOBA
  * out[cols + c] = sum_i (m2[c, i] + k (mean[c, i] - out[c])^2). Two passes over the chains
  * (the mean first, so the second sums squares of small differences). Launch: 1-D, one
  * work-group per column (global = cols * LSIZE, LSIZE a power of two), local memory LSIZE REALs. */
-KERNEL void langevin_merge(GLOBAL const REAL* mean, GLOBAL const REAL* m2, int chains, int cols, REAL k,
-                           GLOBAL REAL* out LOCAL_ARG(REAL, red)) {
+KERNEL void langevin_merge(LANGEVIN_MERGE_ARGS) {
     LOCAL_DECL(REAL, red)
     int col = GROUP(0), lid = LID(0), size = LSIZE(0);
     GLOBAL const REAL* mu = mean + (long)col * chains;
@@ -233,15 +227,15 @@ FN REAL lgv_potential_drift(int kind, GLOBAL const REAL* prm, REAL beta, const R
     return v;
 }
 
-/* langevin_ula_potential_CAP / langevin_mala_potential_CAP: steps [first, first + steps) of ULA
+/* langevin_potential_ula_CAP / langevin_potential_mala_CAP: steps [first, first + steps) of ULA
  * or MALA on pi = exp(-beta V), V the potential (kind, prm) of include/potentials.h, for rows of
- * n <= CAP coordinates (builds for CAP = 64 and 1024: DevicePotentialKernels.kernelVariant).
+ * n <= CAP coordinates (builds for CAP = 64 and 1024: DevicePotentialKernels.variant).
  * The energy V of the state is carried along (MALA's ratio, the statistics' last column). A ULA
  * chain whose new state or its energy is not finite is stopped and reported; MALA reports a
  * non-finite proposal and rejects one of infinite energy (zero density). 
  * Launch: 1-D, one work-item per chain, rounded up to the work-group. */
 #define LANGEVIN_POTENTIAL(CAP)                                                                     \
-KERNEL void langevin_ula_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta) { \
+KERNEL void langevin_potential_ula_##CAP(LANGEVIN_POTENTIAL_ARGS) {                                \
     int i = GID(0);                                                                                 \
     if (i >= chains || bad[i] >= 0) return;                                                         \
     REAL q[CAP], d[CAP], y[CAP];                                                                    \
@@ -264,7 +258,7 @@ KERNEL void langevin_ula_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const
     for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
 }                                                                                                   \
                                                                                                     \
-KERNEL void langevin_mala_potential_##CAP(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta) { \
+KERNEL void langevin_potential_mala_##CAP(LANGEVIN_POTENTIAL_ARGS) {                               \
     int i = GID(0);                                                                                 \
     if (i >= chains || bad[i] >= 0) return;                                                         \
     REAL q[CAP], d[CAP], y[CAP], dy[CAP], xi[CAP];                                                  \

@@ -14,8 +14,7 @@
 #define LIN_T LIN_THREADS
 #define LIN_R (LIN_TILE / LIN_THREADS)
 
-KERNEL void linear_forward(GLOBAL const REAL* x, GLOBAL const REAL* P, int w_off, int b_off,
-                           GLOBAL REAL* y, int n, int in, int out, int act) {
+KERNEL void linear_forward(LINEAR_FORWARD_ARGS) {
     GLOBAL const REAL* W = P + w_off;
     GLOBAL const REAL* b = P + b_off;
     /* +1 column of padding keeps the transposed stores free of bank conflicts. */
@@ -62,7 +61,7 @@ KERNEL void linear_forward(GLOBAL const REAL* x, GLOBAL const REAL* P, int w_off
 
 /* y = act(y + b) in place, row by row: the epilogue when a library GEMM (cuBLAS) did the
  * product. Launch: 1-D over n * out. */
-KERNEL void bias_activate(GLOBAL REAL* y, GLOBAL const REAL* P, int b_off, int n, int out, int act) {
+KERNEL void bias_activate(BIAS_ACTIVATE_ARGS) {
     GLOBAL const REAL* b = P + b_off;
     int g = GID(0);
     if (g >= n * out) return;

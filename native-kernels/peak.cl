@@ -24,7 +24,7 @@
     x3 = PEAK_FMA(x3, a, b); x4 = PEAK_FMA(x4, a, b); x5 = PEAK_FMA(x5, a, b);             \
     x6 = PEAK_FMA(x6, a, b); x7 = PEAK_FMA(x7, a, b);
 
-KERNEL void peak_fma(GLOBAL REAL* out, int n, int iters, REAL a, REAL b) {
+KERNEL void peak_fma(PEAK_FMA_ARGS) {
     int i = GID(0);
     if (i >= n) return;
     REAL x0 = (REAL)((i + 0) & 63) * RC(0.015625), x1 = (REAL)((i + 1) & 63) * RC(0.015625);
@@ -45,7 +45,7 @@ KERNEL void peak_fma(GLOBAL REAL* out, int n, int iters, REAL a, REAL b) {
 #ifdef FK_OPENCL
 /* Launch: 1-D, one work-item per 16 items, global size ceil(n / 16) rounded up to the
  * work-group; lanes past n are computed and not stored. */
-KERNEL void peak_fma_lanes(GLOBAL float* out, int n, int iters, float a, float b) {
+KERNEL void peak_fma_lanes(PEAK_FMA_ARGS) {
     int base = GID(0) * 16;
     if (base >= n) return;
     float s[16];

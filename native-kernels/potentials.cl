@@ -7,9 +7,7 @@
  * rounded up to the work-group; the tail is guarded. */
 
 #define POTENTIAL_EVALUATE(CAP)                                                                 \
-KERNEL void potential_evaluate_##CAP(GLOBAL const REAL* x, int rows, int n, int kind,           \
-                                     GLOBAL const REAL* prm, GLOBAL REAL* energy,               \
-                                     GLOBAL REAL* grad, int want_grad) {                        \
+KERNEL void potential_evaluate_##CAP(POTENTIAL_EVALUATE_ARGS) {                               \
     int r = GID(0);                                                                             \
     if (r >= rows) return;                                                                      \
     REAL q[CAP], g[CAP];                                                                        \

@@ -1,8 +1,7 @@
 /* rng.cl: Philox fills. Launch: 1-D, one work-item per (row, group of four columns),
  * global size rows * ceil(cols / 4), rounded up to the work-group; the tail is guarded. */
 
-KERNEL void philox_fill(GLOBAL REAL* out, int rows, int cols, uint seed_lo, uint seed_hi,
-                        uint stream, uint step, int dist) {
+KERNEL void philox_fill(PHILOX_FILL_ARGS) {
     int blocks = (cols + 3) >> 2;
     int g = GID(0);
     if (g >= rows * blocks) return;
@@ -16,7 +15,7 @@ KERNEL void philox_fill(GLOBAL REAL* out, int rows, int cols, uint seed_lo, uint
 
 /* Raw Philox4x32-10 blocks, for the known-answer tests: case i reads counter[4] and key[2]
  * from in[6i..6i+5] and writes the four result words to out[4i..4i+3]. */
-KERNEL void philox_raw(GLOBAL const uint* in, GLOBAL uint* out, int n) {
+KERNEL void philox_raw(PHILOX_RAW_ARGS) {
     int i = GID(0);
     if (i >= n) return;
     GLOBAL const uint* c = in + 6 * i;

@@ -17,6 +17,7 @@ import org.flowkernels.spi.AbstractBuffer;
 import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.Memory;
 import org.flowkernels.backend.device.DeviceBackend;
+import org.flowkernels.backend.device.Kernels;
 
 /**
  * A CUDA device through JCuda's driver API. The kernels come from the fatbin nvcc built at
@@ -84,7 +85,7 @@ public final class CudaBackend extends DeviceBackend {
             else if (a instanceof Integer v) params[p++] = Pointer.to(new int[] {v});
             else if (a instanceof Float v) params[p++] = Pointer.to(new float[] {v});
             else if (a instanceof Long v) params[p++] = Pointer.to(new long[] {v});
-            else if (a instanceof LocalBytes l) shared += (int) l.bytes(); // extern __shared__, not a parameter
+            else if (a instanceof Kernels.LocalBytes l) shared += (int) l.bytes(); // extern __shared__, not a parameter
         }
         Pointer[] used = java.util.Arrays.copyOf(params, p);
         int gx = (int) (global[0] / local[0]), gy = global.length > 1 ? (int) (global[1] / local[1]) : 1;

@@ -12,8 +12,9 @@ import java.util.List;
 import org.flowkernels.spi.Contract;
 
 /**
- * Writes include/contract.h, the one place the kernels get the numbers they share with Java:
- * every static final int or double of {@link Contract} and {@link DeviceLimits} becomes a
+ * Writes include/contract.h, the one place the kernels get what they share with Java: the
+ * parameter lists of {@link Kernels}' records ({@code NAME_ARGS}, {@code NAME_PASS}), and the
+ * numbers: every static final int or double of {@link Contract} and {@link DeviceLimits} becomes a
  * {@code #define} of the same name (doubles as {@code RC(...)}, so they take REAL's type;
  * ints of 2^16 or more in magnitude as unsigned hex, the bit patterns they are).
  * The build runs {@link #main} after compiling, for nvcc; the OpenCL backend puts
@@ -36,6 +37,9 @@ public final class ContractHeader {
             out.append("\n/* ").append(c.getName()).append(" */\n");
             for (Field f : constants(c)) out.append("#define ").append(f.getName()).append(' ').append(value(f)).append('\n');
         }
+        out.append("\n/* Kernel parameters, from the records of org.flowkernels.backend.device.Kernels: NAME_ARGS is the\n")
+           .append(" * parameter list of kernel NAME, NAME_PASS its names in the same order. */\n")
+           .append(KernelSignatures.all());
         return out.append("\n#endif /* FK_CONTRACT_H */\n").toString();
     }
 

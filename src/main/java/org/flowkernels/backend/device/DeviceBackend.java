@@ -5,7 +5,6 @@ import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.CouplingKernels;
 import org.flowkernels.spi.HamiltonianKernels;
 import org.flowkernels.spi.LangevinKernels;
-import org.flowkernels.spi.Matrix;
 import org.flowkernels.spi.NnKernels;
 import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.PotentialKernels;
@@ -13,10 +12,8 @@ import org.flowkernels.spi.RngKernels;
 
 /**
  * What the OpenCL and CUDA backends share: both run the same kernel bodies, so a kernel
- * family is implemented once against this class, which launches a kernel by name with its
- * arguments in declaration order. Arguments: {@link Matrix} or {@link Buffer} (a pointer),
- * {@link Integer}, {@link Float}, {@link Long}, and {@link LocalBytes} (dynamic local memory:
- * a {@code LOCAL_ARG} in the kernel, at most one per launch).
+ * family is implemented once against this class, which launches a kernel from its typed
+ * argument record ({@link Kernels}).
  */
 public abstract class DeviceBackend extends Backend {
     /** The kernel families, implemented once for both runtimes. */
@@ -31,38 +28,41 @@ public abstract class DeviceBackend extends Backend {
         register(LangevinKernels.class, () -> new DeviceLangevinKernels(this, nn));
     }
 
-    /** Dynamic local (shared) memory for one launch. */
-    public record LocalBytes(long bytes) {}
+    /** 1-D launch of kernel {@code args}, at least {@code n} work-items in groups of {@link #workGroup()}. */
+    public void launch(Kernels.Args args, long n) {
+        launch(args, "", n, workGroup());
+    }
 
-    public static LocalBytes localBytes(long bytes) { return new LocalBytes(bytes); }
-
-    /** 1-D launch of at least {@code n} work-items (rounded up to {@code local}; kernels guard the tail). */
-    public void launch(String kernel, long n, int local, Object... args) {
+    /**
+     * 1-D launch of the build {@code name + suffix} (suffix "" or, for kernels built for several
+     * sizes, "_64", ...), at least {@code n} work-items rounded up to {@code local}; kernels
+     * guard the tail.
+     */
+    public void launch(Kernels.Args args, String suffix, long n, int local) {
         if (n <= 0) return;
-        launch(kernel, new long[] {roundUp(n, local)}, new int[] {local}, args);
+        run(args, suffix, new long[] {roundUp(n, local)}, new int[] {local});
     }
 
     /** 2-D launch: global sizes rounded up to the work-group. */
-    public void launch2d(String kernel, long nx, long ny, int lx, int ly, Object... args) {
+    public void launch2d(Kernels.Args args, long nx, long ny, int lx, int ly) {
         if (nx <= 0 || ny <= 0) return;
-        launch(kernel, new long[] {roundUp(nx, lx), roundUp(ny, ly)}, new int[] {lx, ly}, args);
+        run(args, "", new long[] {roundUp(nx, lx), roundUp(ny, ly)}, new int[] {lx, ly});
     }
 
-    private void launch(String kernel, long[] global, int[] local, Object[] args) {
-        for (int i = 0; i < args.length; i++) {
-            Object a = args[i];
-            if (a instanceof Matrix t) args[i] = t.buffer();
-            else if (a instanceof Buffer b && b.isFreed())
+    private void run(Kernels.Args args, String suffix, long[] global, int[] local) {
+        String kernel = KernelSignatures.name(args.getClass()) + suffix;
+        Object[] values = KernelSignatures.values((Record) args);
+        for (int i = 0; i < values.length; i++)
+            if (values[i] instanceof Buffer b && b.isFreed())
                 throw new IllegalStateException(kernel + ": argument " + i + " is a freed buffer");
-            else if (!(a instanceof Buffer || a instanceof Integer || a instanceof Float || a instanceof Long
-                    || a instanceof LocalBytes))
-                throw new IllegalArgumentException(kernel + ": argument " + i + " has unsupported type "
-                        + (a == null ? "null" : a.getClass().getSimpleName()));
-        }
-        enqueue(kernel, global, local, args);
+        enqueue(kernel, global, local, values);
     }
 
-    /** Runs the kernel; global sizes are multiples of the local ones. */
+    /**
+     * Runs the kernel; global sizes are multiples of the local ones. Arguments: {@link Buffer}
+     * (a pointer), Integer, Float, Long, and at most one {@link Kernels.LocalBytes} (dynamic
+     * local memory, last).
+     */
     protected abstract void enqueue(String kernel, long[] global, int[] local, Object[] args);
 
     /** The work-group size 1-D kernels use on this device. */

@@ -24,7 +24,7 @@ final class DeviceCouplingKernels implements CouplingKernels {
 
     @Override
     public void transform(Plan plan, Matrix in, Matrix out, Matrix result, boolean density) {
-        int n = in.rows(), dim = in.cols(), wg = dev.workGroup();
+        int n = in.rows(), dim = in.cols();
         List<Step> steps = plan.steps();
         Memory mem = dev.memory();
         List<Buffer> scratch = new ArrayList<>();
@@ -40,18 +40,18 @@ final class DeviceCouplingKernels implements CouplingKernels {
 
             Step first = steps.isEmpty() ? null : steps.get(0);
             boolean baseFirst = density && (!plan.inverse() || first == null);
-            dev.launch("coupling_begin", n, wg, in, state, result, idx, first == null ? 0 : first.conditioningOffset(),
-                    first == null ? 0 : first.conditioningCount(), cond, n, dim, baseFirst ? 1 : 0);
+            dev.launch(new Kernels.CouplingBegin(in, state, result, idx, first == null ? 0 : first.conditioningOffset(),
+                    first == null ? 0 : first.conditioningCount(), cond, n, dim, baseFirst ? 1 : 0), n);
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i), next = i + 1 < steps.size() ? steps.get(i + 1) : null;
                 nn.forward(step.conditioner(), cond, o, hidden, n);
                 boolean baseLast = density && plan.inverse() && next == null;
-                dev.launch("coupling_update", n, wg, state, o, result, idx, step.transformedOffset(), step.transformedCount(),
+                dev.launch(new Kernels.CouplingUpdate(state, o, result, idx, step.transformedOffset(), step.transformedCount(),
                         step.affine() ? 1 : 0, step.scaleBound(), step.clamp(), plan.inverse() ? 1 : 0, sign,
                         next == null ? 0 : next.conditioningOffset(), next == null ? 0 : next.conditioningCount(), cond,
-                        n, dim, baseLast ? 1 : 0);
+                        n, dim, baseLast ? 1 : 0), n);
             }
-            if (reorder) dev.launch("coupling_output", n, wg, state, out, idx, plan.outputOffset(), n, dim);
+            if (reorder) dev.launch(new Kernels.CouplingOutput(state, out, idx, plan.outputOffset(), n, dim), n);
         } finally {
             for (Buffer b : scratch) mem.free(b);
         }
@@ -69,7 +69,7 @@ final class DeviceCouplingKernels implements CouplingKernels {
         Buffer first = mem.allocate(Buffer.Type.INT32, 1);
         try {
             mem.write(first, 0, new int[] {Integer.MAX_VALUE}, 0, 1);
-            dev.launch("coupling_first_nonfinite", x.rows(), dev.workGroup(), x, x.rows(), x.cols(), first);
+            dev.launch(new Kernels.CouplingFirstNonfinite(x, x.rows(), x.cols(), first), x.rows());
             int[] r = new int[1];
             mem.read(first, 0, r, 0, 1);
             return r[0] == Integer.MAX_VALUE ? -1 : r[0];

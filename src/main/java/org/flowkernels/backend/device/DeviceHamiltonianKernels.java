@@ -13,8 +13,8 @@ final class DeviceHamiltonianKernels implements HamiltonianKernels {
     @Override
     public Prepared prepare(Run run) {
         int n = run.q().cols();
-        String kernel = DevicePotentialKernels.kernelVariant(
-                run.integrator() == Contract.INTEGRATOR_RK4 ? "hamiltonian_rk4" : "hamiltonian_splitting", n);
+        String kernel = (run.integrator() == Contract.INTEGRATOR_RK4 ? "rk4" : "splitting")
+                + DevicePotentialKernels.variant(n);
         Buffer prm = dev.memory().upload(run.potential().parameters()), invMass;
         try {
             invMass = dev.memory().upload(run.inverseMasses());
@@ -26,10 +26,10 @@ final class DeviceHamiltonianKernels implements HamiltonianKernels {
             @Override
             public void advance(int start, int steps) {
                 boolean snapshots = run.snapshotsQ() != null;
-                dev.launch(kernel, run.q().rows(), dev.workGroup(), run.q(), run.p(), run.q().rows(), n,
-                        run.potential().kind(), prm, invMass, run.dt(), start, steps, run.every(), run.integrator(),
-                        run.energies(), run.records(), snapshots ? run.snapshotsQ() : run.energies(),
-                        snapshots ? run.snapshotsP() : run.energies(), snapshots ? 1 : 0, run.maxError());
+                dev.launch(new Kernels.HamRun(run.q(), run.p(), run.q().rows(), n, run.potential().kind(), prm, invMass,
+                        run.dt(), start, steps, run.every(), run.integrator(), run.energies(), run.records(),
+                        snapshots ? run.snapshotsQ() : run.energies(), snapshots ? run.snapshotsP() : run.energies(),
+                        snapshots ? 1 : 0, run.maxError()), "_" + kernel, run.q().rows(), dev.workGroup());
             }
 
             @Override

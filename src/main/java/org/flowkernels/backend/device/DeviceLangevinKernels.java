@@ -43,39 +43,35 @@ final class DeviceLangevinKernels implements LangevinKernels {
     private void potential(Chains c, Launch l, PotentialDrift p) {
         Buffer prm = dev.memory().upload(p.potential().parameters());
         try {
-            dev.launch(potentialKernel(c), c.count(), dev.workGroup(),
-                    args(c, l, l.first(), l.steps(), p.potential().kind(), prm, p.beta()));
+            dev.launch(new Kernels.LangevinPotential(common(c, l, l.first(), l.steps()), p.potential().kind(), prm, p.beta()),
+                    potentialKernel(c), c.count(), dev.workGroup());
         } finally {
             dev.memory().free(prm);
         }
     }
 
-    /** langevin_{ula,mala}_potential_{64,1024}; IllegalArgumentException past 1024 coordinates. */
+    /** "_ula_64", "_mala_1024", ...: the build of langevin_potential that runs these chains. */
     private static String potentialKernel(Chains c) {
-        return DevicePotentialKernels.kernelVariant(c.mala() ? "langevin_mala_potential" : "langevin_ula_potential", c.dim());
+        return (c.mala() ? "_mala" : "_ula") + DevicePotentialKernels.variant(c.dim());
     }
 
     private static boolean fused(Network net) {
         return net.maxWidth() <= FUSED_SCORE_WIDTH && net.parameterCount() <= FUSED_SCORE_PARAMETERS;
     }
 
-    /** LGV_COMMON_ARGS for steps [first, first + steps), then the kernel's own arguments. */
-    private static Object[] args(Chains c, Launch l, int first, int steps, Object... own) {
-        Object[] common = {c.states(), c.count(), c.dim(), c.columns(), c.epsilon(), c.dual(), c.accepted(), c.mean(), c.m2(),
-                c.firstNonFinite(), l.snapshots(), (int) c.seed(), (int) (c.seed() >>> 32), first, steps, l.adaptEnd(), l.target(),
-                l.adaptMu(), l.statsStart(), l.statsEvery(), l.snapEvery(), l.snapBase(), l.snapCount()};
-        Object[] all = new Object[common.length + own.length];
-        System.arraycopy(common, 0, all, 0, common.length);
-        System.arraycopy(own, 0, all, common.length, own.length);
-        return all;
+    /** The arguments every Langevin kernel takes, for steps [first, first + steps). */
+    private static Kernels.LgvCommon common(Chains c, Launch l, int first, int steps) {
+        return new Kernels.LgvCommon(c.states(), c.count(), c.dim(), c.columns(), c.epsilon(), c.dual(), c.accepted(), c.mean(),
+                c.m2(), c.firstNonFinite(), l.snapshots(), (int) c.seed(), (int) (c.seed() >>> 32), first, steps, l.adaptEnd(),
+                l.target(), l.adaptMu(), l.statsStart(), l.statsEvery(), l.snapEvery(), l.snapBase(), l.snapCount());
     }
 
     private void scoreFused(Chains c, Launch l, Network mlp) {
         Buffer widths = dev.memory().upload(mlp.widths());
         try {
-            dev.launch("langevin_score_fused", c.count(), dev.workGroup(), args(c, l, l.first(), l.steps(), l.sigma(),
-                    mlp.parameters(), widths, mlp.depth(), mlp.activation(), mlp.parameterCount(),
-                    DeviceBackend.localBytes(4L * mlp.parameterCount())));
+            dev.launch(new Kernels.LangevinScoreFused(common(c, l, l.first(), l.steps()), l.sigma(), mlp.parameters(), widths,
+                    mlp.depth(), mlp.activation(), mlp.parameterCount(), new Kernels.LocalBytes(4L * mlp.parameterCount())),
+                    c.count());
         } finally {
             dev.memory().free(widths);
         }
@@ -94,10 +90,10 @@ final class DeviceLangevinKernels implements LangevinKernels {
             inp = mem.allocate(Buffer.Type.FLOAT32, (long) chains * (n + 1));
             score = mem.allocate(Buffer.Type.FLOAT32, (long) chains * n);
             for (int k = 0; k < tmp.length; k++) tmp[k] = mem.allocate(Buffer.Type.FLOAT32, (long) chains * hidden);
-            dev.launch("langevin_score_concat", (long) chains * (n + 1), dev.workGroup(), c.states(), inp, chains, n, l.sigma());
+            dev.launch(new Kernels.LangevinScoreConcat(c.states(), inp, chains, n, l.sigma()), (long) chains * (n + 1));
             for (int t = l.first(); t < l.first() + l.steps(); t++) {
                 nn.forward(mlp, inp, score, tmp, chains);
-                dev.launch("langevin_score_step", chains, dev.workGroup(), args(c, l, t, 1, score, inp));
+                dev.launch(new Kernels.LangevinScoreStep(common(c, l, t, 1), score, inp), chains);
             }
         } finally {
             if (inp != null) mem.free(inp);
@@ -111,8 +107,8 @@ final class DeviceLangevinKernels implements LangevinKernels {
         int cols = c.columns(), wg = Integer.highestOneBit(dev.workGroup()); // the tree reduction halves a power of two
         Buffer out = dev.memory().allocate(Buffer.Type.FLOAT32, 2L * cols);
         try {
-            dev.launch("langevin_merge", (long) cols * wg, wg, c.mean(), c.m2(), c.count(), cols, (float) samples, out,
-                    DeviceBackend.localBytes(4L * wg));
+            dev.launch(new Kernels.LangevinMerge(c.mean(), c.m2(), c.count(), cols, (float) samples, out,
+                    new Kernels.LocalBytes(4L * wg)), "", (long) cols * wg, wg);
             float[] host = new float[2 * cols];
             dev.memory().read(out, 0, host, 0, host.length);
             double[] merged = new double[host.length];
@@ -137,6 +133,7 @@ final class DeviceLangevinKernels implements LangevinKernels {
                     + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH + " width / " + FUSED_SCORE_PARAMETERS
                     + " parameters)";
         }
-        return dev.name() + ": fused kernel " + potentialKernel(c) + " (the potential inside the kernel, the state in private memory)";
+        return dev.name() + ": fused kernel langevin_potential" + potentialKernel(c)
+                + " (the potential inside the kernel, the state in private memory)";
     }
 }

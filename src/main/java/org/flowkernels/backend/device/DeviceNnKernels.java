@@ -44,11 +44,11 @@ final class DeviceNnKernels implements NnKernels {
         DeviceBackend.LibraryGemm gemm = dev.libraryGemm();
         if (gemm != null && (long) n * in * out >= LIBRARY_GEMM_MIN_MACS) {
             gemm.xwt(src, params, wOff, dst, n, in, out);
-            dev.launch("bias_activate", (long) n * out, dev.workGroup(), dst, params, bOff, n, out, act);
+            dev.launch(new Kernels.BiasActivate(dst, params, bOff, n, out, act), (long) n * out);
             return;
         }
         int t = DeviceLimits.LIN_THREADS, tile = DeviceLimits.LIN_TILE;
-        dev.launch2d("linear_forward", (long) t * ((out + tile - 1) / tile), (long) t * ((n + tile - 1) / tile), t, t,
-                src, params, wOff, bOff, dst, n, in, out, act);
+        dev.launch2d(new Kernels.LinearForward(src, params, wOff, bOff, dst, n, in, out, act),
+                (long) t * ((out + tile - 1) / tile), (long) t * ((n + tile - 1) / tile), t, t);
     }
 }

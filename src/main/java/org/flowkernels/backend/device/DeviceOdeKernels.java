@@ -57,11 +57,11 @@ final class DeviceOdeKernels implements OdeKernels {
         Buffer widths = mem.upload(mlp.widths()), tableau = null;
         try {
             tableau = mem.upload(how.tableau().packed());
-            dev.launch("ode_solve_fused", n, dev.workGroup(), x, dl, mlp.parameters(), widths,
-                    mlp.depth(), mlp.activation(), how.timeInput() ? 1 : 0, tableau, how.tableau().stages(), how.steps(),
-                    how.t0(), how.h(), how.tangents(), how.probe(), how.traceWeight(),
-                    (int) how.seed(), (int) (how.seed() >>> 32), how.probeStream(), how.saveEvery(),
-                    sx == null ? x : sx, sl == null ? dl : sl, n, DeviceBackend.localBytes(4L * mlp.parameterCount()));
+            dev.launch(new Kernels.OdeSolveFused(x, dl, mlp.parameters(), widths, mlp.depth(), mlp.activation(),
+                    how.timeInput() ? 1 : 0, tableau, how.tableau().stages(), how.steps(), how.t0(), how.h(), how.tangents(),
+                    how.probe(), how.traceWeight(), (int) how.seed(), (int) (how.seed() >>> 32), how.probeStream(),
+                    how.saveEvery(), sx == null ? x : sx, sl == null ? dl : sl, n,
+                    new Kernels.LocalBytes(4L * mlp.parameterCount())), n);
         } finally {
             mem.free(widths);
             if (tableau != null) mem.free(tableau);
@@ -71,7 +71,7 @@ final class DeviceOdeKernels implements OdeKernels {
     private void solvePerStep(Problem how, Matrix x, Matrix dl, Matrix sx, Matrix sl) {
         Network mlp = how.field();
         int n = x.rows(), L = mlp.depth(), D = how.dim(), cols = mlp.inputs(), w1 = mlp.width(1);
-        int T = how.tangents(), tn = Math.multiplyExact(T, n), wg = dev.workGroup();
+        int T = how.tangents(), tn = Math.multiplyExact(T, n);
         int hidden = mlp.maxHidden();
         if ((long) tn * mlp.maxWidth() > Integer.MAX_VALUE)
             throw new IllegalArgumentException("x0: " + n + " rows with " + T + " tangents of up to " + mlp.maxWidth()
@@ -93,16 +93,16 @@ final class DeviceOdeKernels implements OdeKernels {
             Buffer back = L > 1 ? alloc(scratch, (long) tn * wl) : e;
 
             mem.fill(dl.buffer(), 0);
-            dev.launch("ode_probes", tn, wg, e, n, D, cols, T, how.probe(), (int) how.seed(),
-                    (int) (how.seed() >>> 32), how.probeStream());
+            dev.launch(new Kernels.OdeProbes(e, n, D, cols, T, how.probe(), (int) how.seed(), (int) (how.seed() >>> 32),
+                    how.probeStream()), tn);
             // the probes are fixed through the solve, so are W_1 eps and W_L^T eps
             nn.linear(e, P, mlp.weightOffset(0), zeroBias, u, tn, cols, w1, Contract.ACT_IDENTITY);
-            if (L > 1) dev.launch("ode_probe_back", (long) tn * wl, wg, e, cols, P, mlp.weightOffset(L - 1), back, tn, D, wl);
+            if (L > 1) dev.launch(new Kernels.OdeProbeBack(e, cols, P, mlp.weightOffset(L - 1), back, tn, D, wl), (long) tn * wl);
             for (int step = 0; step < how.steps(); step++) {
                 float t = t0 + step * h;
                 for (int stage = 0; stage < solver.stages(); stage++) {
                     float ah = (float) solver.a(stage) * h;
-                    dev.launch("ode_stage_input", n, wg, x, v, ah, t + ah, xin, n, D, cols);
+                    dev.launch(new Kernels.OdeStageInput(x, v, ah, t + ah, xin, n, D, cols), n);
                     Buffer src = xin;
                     for (int l = 0; l < L; l++) {
                         Buffer dst = l == L - 1 ? v : a[l + 1];
@@ -113,20 +113,20 @@ final class DeviceOdeKernels implements OdeKernels {
                     // tangents up to the last hidden layer; the last layer's enters through W_L^T eps
                     Buffer last = u;
                     if (L > 1) {
-                        dev.launch("ode_tangent_slope", (long) tn * w1, wg, u, a[1], tg[0], n, tn, w1, act);
+                        dev.launch(new Kernels.OdeTangentSlope(u, a[1], tg[0], n, tn, w1, act), (long) tn * w1);
                         last = tg[0];
                         for (int l = 1; l < L - 1; l++) {
                             Buffer dst = last == tg[0] ? tg[1] : tg[0];
                             nn.linear(last, P, mlp.weightOffset(l), zeroBias, dst, tn, mlp.width(l), mlp.width(l + 1),
                                     Contract.ACT_IDENTITY);
-                            dev.launch("ode_tangent_slope", (long) tn * mlp.width(l + 1), wg, dst, a[l + 1], dst, n, tn,
-                                    mlp.width(l + 1), act);
+                            dev.launch(new Kernels.OdeTangentSlope(dst, a[l + 1], dst, n, tn, mlp.width(l + 1), act),
+                                    (long) tn * mlp.width(l + 1));
                             last = dst;
                         }
                     }
-                    dev.launch("ode_stage_update", n, wg, v, last, L > 1 ? wl : D, back, L > 1 ? wl : cols, L > 1 ? wl : D,
+                    dev.launch(new Kernels.OdeStageUpdate(v, last, L > 1 ? wl : D, back, L > 1 ? wl : cols, L > 1 ? wl : D,
                             acc, accl, x, dl, n, D, T, weight, (float) solver.b(stage), stage == 0 ? 1 : 0,
-                            stage == solver.stages() - 1 ? 1 : 0, h);
+                            stage == solver.stages() - 1 ? 1 : 0, h), n);
                 }
                 if (how.saveEvery() > 0 && (step + 1) % how.saveEvery() == 0) {
                     long j = (step + 1) / how.saveEvery() - 1;
@@ -147,6 +147,6 @@ final class DeviceOdeKernels implements OdeKernels {
 
     @Override
     public void gaussianLogDensity(Matrix z, Matrix delta, float sign, Matrix out) {
-        dev.launch("ode_gaussian_logp", z.rows(), dev.workGroup(), z, delta, sign, out, z.rows(), z.cols());
+        dev.launch(new Kernels.OdeGaussianLogp(z, delta, sign, out, z.rows(), z.cols()), z.rows());
     }
 }

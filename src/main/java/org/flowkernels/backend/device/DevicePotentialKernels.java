@@ -16,24 +16,24 @@ final class DevicePotentialKernels implements PotentialKernels {
 
     @Override
     public void evaluate(PotentialSpec v, Matrix q, Matrix energy, Matrix gradient) {
-        String kernel = kernelVariant("potential_evaluate", q.cols());
+        String variant = variant(q.cols());
         Buffer prm = dev.memory().upload(v.parameters());
         try {
-            dev.launch(kernel, q.rows(), dev.workGroup(), q, q.rows(), q.cols(), v.kind(), prm, energy,
-                    gradient != null ? gradient : energy, gradient != null ? 1 : 0);
+            dev.launch(new Kernels.PotentialEvaluate(q, q.rows(), q.cols(), v.kind(), prm, energy,
+                    gradient != null ? gradient : energy, gradient != null ? 1 : 0), variant, q.rows(), dev.workGroup());
         } finally {
             dev.memory().free(prm);
         }
     }
 
     /**
-     * {@code base + "_64"} or {@code base + "_1024"}: the build of a kernel whose private arrays
-     * hold a row of {@code coordinates}; IllegalArgumentException beyond POT_MAX_COORDS.
+     * "_64" or "_1024": the suffix of the build of a kernel whose private arrays hold a row of
+     * {@code coordinates}; IllegalArgumentException beyond POT_MAX_COORDS.
      */
-    static String kernelVariant(String base, int coordinates) {
+    static String variant(int coordinates) {
         if (coordinates > DeviceLimits.POT_MAX_COORDS)
             throw new IllegalArgumentException("q: the OpenCL/CUDA kernels hold at most " + DeviceLimits.POT_MAX_COORDS
                     + " coordinates per row in private memory, got " + coordinates + " (the CPU backend has no such limit)");
-        return base + "_" + (coordinates <= DeviceLimits.POT_SMALL_COORDS ? DeviceLimits.POT_SMALL_COORDS : DeviceLimits.POT_MAX_COORDS);
+        return "_" + (coordinates <= DeviceLimits.POT_SMALL_COORDS ? DeviceLimits.POT_SMALL_COORDS : DeviceLimits.POT_MAX_COORDS);
     }
 }

@@ -13,12 +13,12 @@ final class DeviceRngKernels implements RngKernels {
     @Override
     public void fill(Matrix out, int dist, long seed, int stream, int step) {
         int blocks = (out.cols() + 3) / 4;
-        dev.launch("philox_fill", (long) out.rows() * blocks, dev.workGroup(), out, out.rows(), out.cols(),
-                (int) seed, (int) (seed >>> 32), stream, step, dist);
+        dev.launch(new Kernels.PhiloxFill(out, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, step, dist),
+                (long) out.rows() * blocks);
     }
 
     @Override
     public void raw(Buffer in, Buffer out, int n) {
-        dev.launch("philox_raw", n, dev.workGroup(), in, out, n);
+        dev.launch(new Kernels.PhiloxRaw(in, out, n), n);
     }
 }

@@ -9,6 +9,7 @@ import org.flowkernels.FlowKernelsException;
 import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.Memory;
 import org.flowkernels.backend.device.DeviceBackend;
+import org.flowkernels.backend.device.Kernels;
 import org.flowkernels.backend.device.KernelSource;
 import org.jocl.CLException;
 import org.jocl.Pointer;
@@ -95,7 +96,7 @@ public final class OpenClBackend extends DeviceBackend {
                 else if (a instanceof Integer v) clSetKernelArg(k, i, Sizeof.cl_int, Pointer.to(new int[] {v}));
                 else if (a instanceof Float v) clSetKernelArg(k, i, Sizeof.cl_float, Pointer.to(new float[] {v}));
                 else if (a instanceof Long v) clSetKernelArg(k, i, Sizeof.cl_long, Pointer.to(new long[] {v}));
-                else if (a instanceof LocalBytes l) clSetKernelArg(k, i, l.bytes(), null);
+                else if (a instanceof Kernels.LocalBytes l) clSetKernelArg(k, i, l.bytes(), null);
             }
             long[] localSize = new long[local.length];
             for (int i = 0; i < local.length; i++) localSize[i] = local[i];

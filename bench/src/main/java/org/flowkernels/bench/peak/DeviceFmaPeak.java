@@ -4,6 +4,7 @@ import org.flowkernels.DeviceInfo;
 import org.flowkernels.Tensor;
 import org.flowkernels.backend.opencl.OpenClBackend;
 import org.flowkernels.backend.device.DeviceBackend;
+import org.flowkernels.backend.device.Kernels;
 
 /**
  * The FMA chains on OpenCL and CUDA (native-kernels/peak.cl): one work-item per item, except
@@ -29,8 +30,9 @@ final class DeviceFmaPeak implements FmaPeak {
     @Override
     public void run(Tensor out, int iters, float a, float b) {
         int n = out.rows();
-        if (lanes) dev.launch("peak_fma_lanes", (n + LANES - 1) / LANES, dev.workGroup(), out, n, iters, a, b);
-        else dev.launch("peak_fma", n, dev.workGroup(), out, n, iters, a, b);
+        Kernels.PeakFma args = new Kernels.PeakFma(out, n, iters, a, b);
+        if (lanes) dev.launch(args, "_lanes", (n + LANES - 1) / LANES, dev.workGroup());
+        else dev.launch(args, n);
     }
 
     @Override

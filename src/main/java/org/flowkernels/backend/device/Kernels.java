@@ -1,0 +1,168 @@
+package org.flowkernels.backend.device;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.Matrix;
+
+/**
+ * The parameters of every device kernel, declared once, here. Each record is one kernel's
+ * argument list, in order; {@link ContractHeader} writes it into include/contract.h as
+ * {@code NAME_ARGS} (the C parameter list, for the kernel's signature) and {@code NAME_PASS}
+ * (the names, to hand them on), and {@link DeviceBackend#launch(Args, long)} passes a
+ * record's components in the same order. So a launch is typed, and the Java side and the
+ * kernel cannot disagree on an argument's place or type.
+ *
+ * <p>C types: a {@link Buffer} or {@link Matrix} is {@code GLOBAL REAL*} ({@link In}: const;
+ * {@link Ints}: int elements; {@link Words}: uint); int is int ({@link Unsigned}: uint);
+ * float is REAL; a {@link LocalBytes} is the kernel's dynamic local memory ({@code LOCAL_ARG},
+ * last); a nested {@link Group} is spliced in. Names: camelCase becomes snake_case (an
+ * all-capitals name stays as it is).
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    /** One kernel's arguments. */
+    public interface Args {}
+
+    /** Arguments several kernels share, spliced into theirs (its own NAME_ARGS / NAME_PASS serve helper functions). */
+    public interface Group {}
+
+    /** The kernel's name (or its base name, when the host picks a build by suffix). */
+    @Retention(RetentionPolicy.RUNTIME) @Target(ElementType.TYPE)
+    public @interface Name { String value(); }
+
+    /** A read-only array: {@code GLOBAL const T*}. */
+    @Retention(RetentionPolicy.RUNTIME) @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+    public @interface In {}
+
+    /** An array of int. */
+    @Retention(RetentionPolicy.RUNTIME) @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+    public @interface Ints {}
+
+    /** An array of uint (raw Philox words). */
+    @Retention(RetentionPolicy.RUNTIME) @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+    public @interface Words {}
+
+    /** A uint scalar (seed halves, Philox counter words). */
+    @Retention(RetentionPolicy.RUNTIME) @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
+    public @interface Unsigned {}
+
+    /** Dynamic local (shared) memory of one launch, in bytes. */
+    public record LocalBytes(long bytes) {}
+
+    // ---------------------------------------------------------------- rng.cl
+
+    @Name("philox_fill")
+    public record PhiloxFill(Matrix out, int rows, int cols, @Unsigned int seedLo, @Unsigned int seedHi, @Unsigned int stream,
+                             @Unsigned int step, int dist) implements Args {}
+
+    @Name("philox_raw")
+    public record PhiloxRaw(@In @Words Buffer in, @Words Buffer out, int n) implements Args {}
+
+    // ---------------------------------------------------------------- linear.cl
+
+    @Name("linear_forward")
+    public record LinearForward(@In Buffer x, @In Buffer P, int wOff, int bOff, Buffer y, int n, int in, int out, int act)
+            implements Args {}
+
+    @Name("bias_activate")
+    public record BiasActivate(Buffer y, @In Buffer P, int bOff, int n, int out, int act) implements Args {}
+
+    // ---------------------------------------------------------------- peak.cl (bench/)
+
+    @Name("peak_fma")
+    public record PeakFma(Matrix out, int n, int iters, float a, float b) implements Args {}
+
+    // ---------------------------------------------------------------- coupling.cl
+
+    @Name("coupling_begin")
+    public record CouplingBegin(@In Matrix in, Buffer state, Matrix ld, @In @Ints Buffer idx, int condOff, int dc, Buffer cond,
+                                int n, int D, int base) implements Args {}
+
+    @Name("coupling_update")
+    public record CouplingUpdate(Buffer state, @In Buffer o, Matrix ld, @In @Ints Buffer idx, int transOff, int dt, int affine,
+                                 int bound, float clamp, int inverse, float ldSign, int nextOff, int nextDc, Buffer cond, int n,
+                                 int D, int base) implements Args {}
+
+    @Name("coupling_output")
+    public record CouplingOutput(@In Buffer state, Matrix out, @In @Ints Buffer idx, int mapOff, int n, int D) implements Args {}
+
+    @Name("coupling_first_nonfinite")
+    public record CouplingFirstNonfinite(@In Matrix x, int n, int D, @Ints Buffer first) implements Args {}
+
+    // ---------------------------------------------------------------- potentials.cl
+
+    /** Built for two row widths: potential_evaluate_64 and _1024 (DevicePotentialKernels.kernelVariant). */
+    @Name("potential_evaluate")
+    public record PotentialEvaluate(@In Matrix x, int rows, int n, int kind, @In Buffer prm, Matrix energy, Matrix grad,
+                                    int wantGrad) implements Args {}
+
+    // ---------------------------------------------------------------- hamiltonian.cl
+
+    /** hamiltonian_splitting_CAP and hamiltonian_rk4_CAP (CAP 64, 1024). */
+    @Name("hamiltonian")
+    public record HamRun(Matrix qIo, Matrix pIo, int batch, int n, int kind, @In Buffer prm, @In Buffer invMass, float dt,
+                         int start, int steps, int every, int integrator, Matrix energies, int records, Matrix snapQ,
+                         Matrix snapP, int snapshots, Matrix maxErr) implements Args {}
+
+    // ---------------------------------------------------------------- langevin.cl
+
+    /** What every Langevin kernel takes (see langevin.cl's header). */
+    @Name("lgv_common")
+    public record LgvCommon(Matrix x, int chains, int n, int cols, Buffer epsG, Buffer dual, @Ints Buffer accepted, Buffer mean,
+                            Buffer m2, @Ints Buffer bad, Buffer snaps, @Unsigned int seedLo, @Unsigned int seedHi, int first,
+                            int steps, int adaptEnd, float target, float adaptMu, int statsStart, int statsEvery, int snapEvery,
+                            int snapBase, int snapCount) implements Group {}
+
+    @Name("langevin_score_fused")
+    public record LangevinScoreFused(LgvCommon common, float sigma, @In Buffer P, @In @Ints Buffer widths, int depth, int act,
+                                     int nparams, LocalBytes w) implements Args {}
+
+    @Name("langevin_score_concat")
+    public record LangevinScoreConcat(@In Matrix x, Buffer inp, int chains, int n, float sigma) implements Args {}
+
+    @Name("langevin_score_step")
+    public record LangevinScoreStep(LgvCommon common, @In Buffer score, Buffer inp) implements Args {}
+
+    @Name("langevin_merge")
+    public record LangevinMerge(@In Buffer mean, @In Buffer m2, int chains, int cols, float k, Buffer out, LocalBytes red)
+            implements Args {}
+
+    /** langevin_potential_ula_CAP and langevin_potential_mala_CAP (CAP 64, 1024). */
+    @Name("langevin_potential")
+    public record LangevinPotential(LgvCommon common, int kind, @In Buffer prm, float beta) implements Args {}
+
+    // ---------------------------------------------------------------- cnf.cl
+
+    @Name("ode_gaussian_logp")
+    public record OdeGaussianLogp(@In Matrix z, @In Matrix delta, float sign, Matrix out, int n, int D) implements Args {}
+
+    @Name("ode_solve_fused")
+    public record OdeSolveFused(Matrix x, Matrix dlogp, @In Buffer P, @In @Ints Buffer widths, int depth, int act, int timeInput,
+                                @In Buffer tableau, int stages, int steps, float t0, float h, int tangents, int probeDist,
+                                float traceWeight, @Unsigned int seedLo, @Unsigned int seedHi, @Unsigned int stream,
+                                int saveEvery, Matrix snapX, Matrix snapL, int n, LocalBytes wl) implements Args {}
+
+    @Name("ode_probes")
+    public record OdeProbes(Buffer e, int n, int D, int cols, int tangents, int probeDist, @Unsigned int seedLo,
+                            @Unsigned int seedHi, @Unsigned int stream) implements Args {}
+
+    @Name("ode_stage_input")
+    public record OdeStageInput(@In Matrix x, @In Buffer k, float ah, float t, Buffer xin, int n, int D, int cols)
+            implements Args {}
+
+    @Name("ode_tangent_slope")
+    public record OdeTangentSlope(@In Buffer src, @In Buffer a, Buffer dst, int n, int rows, int width, int act) implements Args {}
+
+    @Name("ode_probe_back")
+    public record OdeProbeBack(@In Buffer e, int ecols, @In Buffer P, int wOff, Buffer u, int rows, int D, int width)
+            implements Args {}
+
+    @Name("ode_stage_update")
+    public record OdeStageUpdate(@In Buffer v, @In Buffer t, int ts, @In Buffer u, int us, int width, Buffer acc, Buffer accl,
+                                 Matrix x, Matrix dlogp, int n, int D, int tangents, float traceWeight, float b, int first,
+                                 int last, float h) implements Args {}
+}
