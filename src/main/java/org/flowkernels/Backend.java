@@ -21,6 +21,9 @@ public abstract class Backend {
     private final Map<Class<?>, Supplier<?>> factories = new ConcurrentHashMap<>();
     private final Map<Class<?>, Object> families = new ConcurrentHashMap<>();
 
+    /** For backend implementations (users get backends from {@link Backends}). */
+    protected Backend() {}
+
     /** The name {@link Backends#get(String)} takes: "cpu", "opencl:0", "cuda:0". */
     public abstract String name();
 

@@ -61,7 +61,7 @@ public final class CudaDevices {
 
     /** The CUDA version nvcc wrote beside the fatbin (1000 major + 10 minor, like cuDriverGetVersion), or 0 if unknown. */
     static int fatbinCudaVersion() {
-        try (InputStream in = CudaDevices.class.getClassLoader().getResourceAsStream(FATBIN + ".cuda")) {
+        try (InputStream in = CudaDevices.class.getResourceAsStream("/" + FATBIN + ".cuda")) {
             return in == null ? 0 : Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
         } catch (IOException | NumberFormatException e) {
             return 0;
@@ -88,7 +88,7 @@ public final class CudaDevices {
 
     /** The fatbin's bytes, or null when nvcc did not build it. */
     public static byte[] fatbin() {
-        try (InputStream in = CudaDevices.class.getClassLoader().getResourceAsStream(FATBIN)) {
+        try (InputStream in = CudaDevices.class.getResourceAsStream("/" + FATBIN)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
             throw new FlowKernelsException("reading " + FATBIN + ": " + e.getMessage(), e);

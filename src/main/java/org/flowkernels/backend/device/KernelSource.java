@@ -62,7 +62,8 @@ public final class KernelSource {
     }
 
     private static String read(String path) {
-        try (InputStream in = KernelSource.class.getClassLoader().getResourceAsStream(ROOT + path)) {
+        // Class.getResourceAsStream reads this module's own resources, also on the module path
+        try (InputStream in = KernelSource.class.getResourceAsStream("/" + ROOT + path)) {
             if (in == null) throw new FlowKernelsException("kernel source " + ROOT + path + " is not on the classpath");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
