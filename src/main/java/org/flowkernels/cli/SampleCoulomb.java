@@ -3,6 +3,7 @@ package org.flowkernels.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -52,9 +53,12 @@ import static org.flowkernels.cli.Words.num;
             "  energy.npy   float32 [C, R]: V of every chain at each of the R records",
             "  steps.npy    float32 [R]: the step of each record (0: the start; warm-up",
             "               steps count)",
-            "  energy.png   the chain mean of V against the step",
-            "  density.png  2-D histogram of all particles of all chains' final states",
-            "               (1-D: a histogram; 3-D: the x-y projection)"})
+            "  energy.png   the chain mean of V against the step: the whole run, then",
+            "               the sampling records alone with <V>, and the virial",
+            "               against its exact value dN/beta",
+            "  density.png  the particle density of all chains' final states, per unit",
+            "               area and chain (1-D: per unit length; 3-D: the x-y",
+            "               projection)"})
 final class SampleCoulomb implements Callable<Integer> {
     enum Method { ULA, MALA }
 
@@ -212,34 +216,57 @@ final class SampleCoulomb implements Callable<Integer> {
     }
 
     private void write(Outputs files, Records r) throws IOException {
-        int count = r.steps.size();
+        int count = r.steps.size(), k = r.sampled();
         float[] energy = new float[chains * count], stepsAt = new float[count];
-        double[] mean = new double[count], step = new double[count];
-        for (int k = 0; k < count; k++) {
-            float[] v = r.energies.get(k);
-            stepsAt[k] = r.steps.get(k);
-            step[k] = r.steps.get(k);
-            for (int c = 0; c < chains; c++) {
-                energy[c * count + k] = v[c];
-                mean[k] += v[c] / (double) chains;
-            }
+        double[] step = new double[count];
+        for (int j = 0; j < count; j++) {
+            float[] v = r.energies.get(j);
+            stepsAt[j] = r.steps.get(j);
+            step[j] = r.steps.get(j);
+            for (int c = 0; c < chains; c++) energy[c * count + j] = v[c];
         }
         files.npy("samples.npy", r.last, chains, n());
         files.npy("energy.npy", energy, chains, count);
         files.npy("steps.npy", stepsAt, count);
-        files.png("energy.png", f -> Plots.line(f, String.format(Locale.ROOT, "Coulomb gas, N = %d, beta = %s: mean V of %d chains (warm-up: %d steps)",
-                particles, num(beta), chains, warmup), "step", "mean V", step, mean));
+        String gas = String.format(Locale.ROOT, "Coulomb gas, N = %d, beta = %s, %s", particles, num(beta), method);
+        Plots.Panel whole = new Plots.Panel(gas + ": whole run, " + count(chains, "chain", "chains"), "step", "mean V over the chains", step)
+                .line("mean V", chainMeans(r.energies));
+        if (k == 0) {
+            files.png("energy.png", f -> Plots.save(f, 330, whole));
+        } else {
+            // the warm-up transient dwarfs the equilibrium fluctuations: two more panels show the sampling records alone
+            double[] sampledSteps = Arrays.copyOfRange(step, count - k, count);
+            double mean = Diagnostics.mean(r.draws(r.sampledEnergies), chains, k);
+            if (warmup > 0) whole.mark("end of the warm-up", warmup);
+            Plots.Panel equilibrium = new Plots.Panel("after the warm-up: the mean V of the chains at each record", "step",
+                    "mean V over the chains", sampledSteps).line("mean V", chainMeans(r.sampledEnergies))
+                    .level(String.format(Locale.ROOT, "<V> = %.5f (all records)", mean), mean);
+            Plots.Panel virial = new Plots.Panel("after the warm-up: the virial r . grad V = 3 U_trap - V", "step",
+                    "mean r . grad V over the chains", sampledSteps).line("mean r . grad V", chainMeans(r.virials))
+                    .level("exact: dN/beta = " + num(n() / beta), n() / beta);
+            files.png("energy.png", f -> Plots.save(f, 330, whole, equilibrium, virial));
+        }
         int points = chains * particles;
         double[] xs = new double[points], ys = new double[points];
         for (int i = 0; i < points; i++) {
             xs[i] = r.last[i * dim];
             ys[i] = dim > 1 ? r.last[i * dim + 1] : 0;
         }
-        String title = String.format(Locale.ROOT, "%d charges x %d chains, beta = %s, step %d", particles, chains, num(beta), r.steps.get(count - 1));
+        String title = String.format(Locale.ROOT, "particle density, %d charges, beta = %s: %s x final state (step %d)", particles,
+                num(beta), count(chains, "chain", "chains"), r.steps.get(count - 1));
         files.png("density.png", f -> {
-            if (dim == 1) Plots.histogram(f, title, "x", xs, 60);
-            else Plots.histogram2d(f, title + (dim == 3 ? " (x-y projection)" : ""), xs, ys, 40);
+            if (dim == 1) Plots.histogram(f, title, "x", "particles per unit length (mean over the chains)", xs, 1.0 / chains, 60);
+            else Plots.density(f, title, "particles per unit area" + (dim == 3 ? " of the x-y plane" : "") + " (mean over the chains)", xs,
+                    ys, 1.0 / chains, 40);
         });
+    }
+
+    /** The mean over the chains at each record. */
+    private double[] chainMeans(List<float[]> series) {
+        double[] m = new double[series.size()];
+        for (int j = 0; j < m.length; j++)
+            for (float v : series.get(j)) m[j] += v / (double) chains;
+        return m;
     }
 
     private int n() { return particles * dim; }

@@ -79,6 +79,14 @@ class CliTest {
         assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', file + " is not a PNG");
     }
 
+    /** The PNG was drawn at width x height pixels (where the runtime can draw). */
+    static void assertPng(Path file, int width, int height) throws IOException {
+        assertPng(file);
+        if (!Outputs.CAN_DRAW) return;
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertEquals(width + " x " + height, image.getWidth() + " x " + image.getHeight(), file.toString());
+    }
+
     static double number(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), "no match for " + regex + " in:\n" + text);
@@ -105,7 +113,7 @@ class CliTest {
         float[] at = read(out.resolve("steps.npy"), records).data();
         assertEquals(0, at[0]);
         assertEquals(warmup + steps, at[records - 1]);
-        assertPng(out.resolve("energy.png"));
+        assertPng(out.resolve("energy.png"), Plots.WIDTH, 3 * 330); // the whole run, V after the warm-up, the virial
         assertPng(out.resolve("density.png"));
 
         double first = 0, last = 0;
@@ -184,7 +192,7 @@ class CliTest {
         float[] h = read(out.resolve("energy.npy"), trajectories, records).data();
         float[] t = read(out.resolve("time.npy"), records).data();
         assertEquals(steps * dt, t[records - 1], 1e-4);
-        assertPng(out.resolve("energy-error.png"));
+        assertPng(out.resolve("energy-error.png"), Plots.WIDTH, 500);
 
         Hamiltonian ham = Hamiltonian.of(Potential.fputBeta(1, Potential.Ends.PERIODIC));
         double worst = 0, firstHalf = 0;
