@@ -3,6 +3,7 @@ package org.flowkernels.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -12,6 +13,7 @@ import org.flowkernels.FlowKernelsException;
 import org.flowkernels.Tensor;
 import org.flowkernels.physics.Potential;
 import org.flowkernels.rng.Rng;
+import org.flowkernels.sample.Diagnostics;
 import org.flowkernels.sample.Drift;
 import org.flowkernels.sample.Langevin;
 import org.flowkernels.sample.LangevinRun;
@@ -22,12 +24,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import static org.flowkernels.cli.Words.count;
 import static org.flowkernels.cli.Words.num;
 
 /**
  * {@code sample coulomb}: ULA or MALA chains on the Coulomb gas in a harmonic trap, recorded
  * every M steps. The error bar comes from the spread of the chains' own means: the chains are
- * independent, the samples within one are not.
+ * independent, the samples within one are not. R-hat, the ESS and the errors are
+ * {@link Diagnostics}' over the sampling records.
  */
 @Command(name = "coulomb", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = false,
         description = {
@@ -36,7 +40,8 @@ import static org.flowkernels.cli.Words.num;
                     + "sqrt(eps) xi, or MALA (the same move as a Metropolis-Hastings proposal: no step-size bias).",
             "Each chain starts from x ~ N(0, I) (Philox, --seed), runs the warm-up and then the sampling steps; V of every "
                     + "chain is recorded every M steps. Prints <V> +- its standard error from the C independent chains (the "
-                    + "spread of the per-chain means over the sampling records), the virial <r . grad V> = <3 U_trap - V> "
+                    + "spread of the per-chain means over the sampling records), the split-R-hat of V over the chains, its "
+                    + "effective sample size (and the standard error that gives), the virial <r . grad V> = <3 U_trap - V> "
                     + "with its exact equilibrium value dN/beta, the equipartition term (dN - z)/(2 beta) that <V> exceeds the "
                     + "ground-state energy by at large beta (z zero modes: 1 rotation in 2-D), the acceptance rate (MALA), "
                     + "the backend and the kernel path that ran, and the throughput.",
@@ -48,9 +53,12 @@ import static org.flowkernels.cli.Words.num;
             "  energy.npy   float32 [C, R]: V of every chain at each of the R records",
             "  steps.npy    float32 [R]: the step of each record (0: the start; warm-up",
             "               steps count)",
-            "  energy.png   the chain mean of V against the step",
-            "  density.png  2-D histogram of all particles of all chains' final states",
-            "               (1-D: a histogram; 3-D: the x-y projection)"})
+            "  energy.png   the chain mean of V against the step: the whole run, then",
+            "               the sampling records alone with <V>, and the virial",
+            "               against its exact value dN/beta",
+            "  density.png  the particle density of all chains' final states, per unit",
+            "               area and chain (1-D: per unit length; 3-D: the x-y",
+            "               projection)"})
 final class SampleCoulomb implements Callable<Integer> {
     enum Method { ULA, MALA }
 
@@ -158,22 +166,29 @@ final class SampleCoulomb implements Callable<Integer> {
     }
 
     private void report(PrintWriter out, LangevinRun run, Records r, double seconds) {
-        int sampled = r.sampled();
-        if (sampled == 0) {
+        int k = r.sampled();
+        if (k == 0) {
             out.println("<V>: no sampling records yet (the run stopped in the warm-up)");
         } else {
-            double[] v = Records.meanAndError(r.chainMeans(r.sampledEnergies)), vir = Records.meanAndError(r.chainMeans(r.virials));
-            out.printf(Locale.ROOT, "<V> = %.5f +- %s   (the mean of %d chain means over %d records each, steps %d..%d; +- its "
-                    + "standard error)%n", v[0], error(v[1]), chains, sampled, r.firstSampled, r.steps.get(r.steps.size() - 1));
-            double rHat = r.rHat();
-            if (!Double.isNaN(rHat))
-                out.printf(Locale.ROOT, "R-hat of V = %.4f (Gelman-Rubin over the chains%s)%n", rHat, rHat > 1.01
+            double[] v = r.draws(r.sampledEnergies), vir = r.draws(r.virials);
+            double mean = Diagnostics.mean(v, chains, k), virial = Diagnostics.mean(vir, chains, k);
+            double se = standardError(v, k), virialSe = standardError(vir, k);
+            out.printf(Locale.ROOT, "<V> = %.5f +- %s   (the mean of %s, steps %d..%d; +- its standard error %s)%n", mean, error(se),
+                    chains > 1 ? chains + " chain means over " + k + " records each" : count(k, "record", "records"), r.firstSampled,
+                    r.steps.get(r.steps.size() - 1), chains > 1 ? "from the spread of the chain means" : "from the ESS of the one chain");
+            if (k < 4) {
+                out.printf(Locale.ROOT, "R-hat and ESS of V: n/a (they need 4 sampling records, the run has %d)%n", k);
+            } else {
+                double rHat = Diagnostics.splitRHat(v, chains, k);
+                out.printf(Locale.ROOT, "R-hat of V = %.4f (split-R-hat over the %d chain halves%s)%n", rHat, 2 * chains, rHat > 1.01
                         ? "; above 1.01: the chains have NOT mixed, some sit in other configurations; try a longer --warmup or a "
                                 + "smaller --beta" : ": the chains agree");
+                printEss(out, v, k);
+            }
             int zero = particles == 1 || dim == 1 ? 0 : dim == 2 ? 1 : particles == 2 ? 2 : 3;
-            double exact = n() / beta, off = Math.abs(vir[0] - exact) / vir[1];
-            out.printf(Locale.ROOT, "virial <r . grad V> = <3 U_trap - V> = %.5f +- %s; in equilibrium exactly dN/beta = %.5f%s%n", vir[0],
-                    error(vir[1]), exact, Double.isNaN(off) ? "" : String.format(Locale.ROOT, " (%.1f standard errors off%s)", off,
+            double exact = n() / beta, off = Math.abs(virial - exact) / virialSe;
+            out.printf(Locale.ROOT, "virial <r . grad V> = <3 U_trap - V> = %.5f +- %s; in equilibrium exactly dN/beta = %.5f%s%n", virial,
+                    error(virialSe), exact, Double.isNaN(off) ? "" : String.format(Locale.ROOT, " (%.1f standard errors off%s)", off,
                             off > 4 ? ": too far; " + (method == Method.ULA ? "ULA's step-size bias is O(eps), try a smaller "
                                     + "--step-size or --method mala, " : "") + "or the chains have not equilibrated (a longer --warmup)"
                                     : ""));
@@ -201,47 +216,92 @@ final class SampleCoulomb implements Callable<Integer> {
     }
 
     private void write(Outputs files, Records r) throws IOException {
-        int count = r.steps.size();
+        int count = r.steps.size(), k = r.sampled();
         float[] energy = new float[chains * count], stepsAt = new float[count];
-        double[] mean = new double[count], step = new double[count];
-        for (int k = 0; k < count; k++) {
-            float[] v = r.energies.get(k);
-            stepsAt[k] = r.steps.get(k);
-            step[k] = r.steps.get(k);
-            for (int c = 0; c < chains; c++) {
-                energy[c * count + k] = v[c];
-                mean[k] += v[c] / (double) chains;
-            }
+        double[] step = new double[count];
+        for (int j = 0; j < count; j++) {
+            float[] v = r.energies.get(j);
+            stepsAt[j] = r.steps.get(j);
+            step[j] = r.steps.get(j);
+            for (int c = 0; c < chains; c++) energy[c * count + j] = v[c];
         }
         files.npy("samples.npy", r.last, chains, n());
         files.npy("energy.npy", energy, chains, count);
         files.npy("steps.npy", stepsAt, count);
-        files.png("energy.png", f -> Plots.line(f, String.format(Locale.ROOT, "Coulomb gas, N = %d, beta = %s: mean V of %d chains (warm-up: %d steps)",
-                particles, num(beta), chains, warmup), "step", "mean V", step, mean));
+        String gas = String.format(Locale.ROOT, "Coulomb gas, N = %d, beta = %s, %s", particles, num(beta), method);
+        Plots.Panel whole = new Plots.Panel(gas + ": whole run, " + count(chains, "chain", "chains"), "step", "mean V over the chains", step)
+                .line("mean V", chainMeans(r.energies));
+        if (k == 0) {
+            files.png("energy.png", f -> Plots.save(f, 330, whole));
+        } else {
+            // the warm-up transient dwarfs the equilibrium fluctuations: two more panels show the sampling records alone
+            double[] sampledSteps = Arrays.copyOfRange(step, count - k, count);
+            double mean = Diagnostics.mean(r.draws(r.sampledEnergies), chains, k);
+            if (warmup > 0) whole.mark("end of the warm-up", warmup);
+            Plots.Panel equilibrium = new Plots.Panel("after the warm-up: the mean V of the chains at each record", "step",
+                    "mean V over the chains", sampledSteps).line("mean V", chainMeans(r.sampledEnergies))
+                    .level(String.format(Locale.ROOT, "<V> = %.5f (all records)", mean), mean);
+            Plots.Panel virial = new Plots.Panel("after the warm-up: the virial r . grad V = 3 U_trap - V", "step",
+                    "mean r . grad V over the chains", sampledSteps).line("mean r . grad V", chainMeans(r.virials))
+                    .level("exact: dN/beta = " + num(n() / beta), n() / beta);
+            files.png("energy.png", f -> Plots.save(f, 330, whole, equilibrium, virial));
+        }
         int points = chains * particles;
         double[] xs = new double[points], ys = new double[points];
         for (int i = 0; i < points; i++) {
             xs[i] = r.last[i * dim];
             ys[i] = dim > 1 ? r.last[i * dim + 1] : 0;
         }
-        String title = String.format(Locale.ROOT, "%d charges x %d chains, beta = %s, step %d", particles, chains, num(beta), r.steps.get(count - 1));
+        String title = String.format(Locale.ROOT, "particle density, %d charges, beta = %s: %s x final state (step %d)", particles,
+                num(beta), count(chains, "chain", "chains"), r.steps.get(count - 1));
         files.png("density.png", f -> {
-            if (dim == 1) Plots.histogram(f, title, "x", xs, 60);
-            else Plots.histogram2d(f, title + (dim == 3 ? " (x-y projection)" : ""), xs, ys, 40);
+            if (dim == 1) Plots.histogram(f, title, "x", "particles per unit length (mean over the chains)", xs, 1.0 / chains, 60);
+            else Plots.density(f, title, "particles per unit area" + (dim == 3 ? " of the x-y plane" : "") + " (mean over the chains)", xs,
+                    ys, 1.0 / chains, 40);
         });
+    }
+
+    /** The mean over the chains at each record. */
+    private double[] chainMeans(List<float[]> series) {
+        double[] m = new double[series.size()];
+        for (int j = 0; j < m.length; j++)
+            for (float v : series.get(j)) m[j] += v / (double) chains;
+        return m;
     }
 
     private int n() { return particles * dim; }
 
+    /** The mean's standard error: from the chain means, which are independent, or from the ESS of a single chain. */
+    private double standardError(double[] x, int records) {
+        return chains > 1 ? Diagnostics.chainMeansStandardError(x, chains, records) : Diagnostics.standardError(x, chains, records);
+    }
+
+    /** The ESS of all chains, each chain's (a chain that never moved has none), and the standard error it gives. */
+    private void printEss(PrintWriter out, double[] v, int records) {
+        double lo = Double.MAX_VALUE, hi = 0, sum = 0;
+        int moved = 0;
+        for (double e : Diagnostics.effectiveSampleSizes(v, chains, records))
+            if (!Double.isNaN(e)) {
+                lo = Math.min(lo, e);
+                hi = Math.max(hi, e);
+                sum += e;
+                moved++;
+            }
+        out.printf(Locale.ROOT, "ESS of V = %.0f of %d records (per chain %s)%s; standard error from the ESS %s%n",
+                Diagnostics.effectiveSampleSize(v, chains, records), (long) chains * records, moved == 0 ? "n/a"
+                        : String.format(Locale.ROOT, "%.1f on average, %.1f .. %.1f", sum / moved, lo, hi),
+                moved < chains ? "; " + (chains - moved) + " chains never moved: try a smaller --step-size" : "",
+                error(Diagnostics.standardError(v, chains, records)));
+    }
+
     private static String error(double e) {
-        return Double.isNaN(e) ? "n/a (needs 2 chains)" : String.format(Locale.ROOT, "%.5f", e);
+        return Double.isNaN(e) ? "n/a" : String.format(Locale.ROOT, "%.5f", e);
     }
 
     /**
      * V of every chain at each record and, at the sampling records (after the warm-up), the
      * virial r . grad V = 2 U_trap - U_coulomb = 3 U_trap - V (U_trap = trap sum |r_i|^2 is
-     * homogeneous of degree 2, the Coulomb term of degree -1). The statistics treat the chains
-     * as the independent replicas they are.
+     * homogeneous of degree 2, the Coulomb term of degree -1).
      */
     private static final class Records {
         final Potential.CoulombGas gas;
@@ -281,40 +341,13 @@ final class SampleCoulomb implements Callable<Integer> {
 
         int sampled() { return sampledEnergies.size(); }
 
-        /** Each chain's mean over the sampling records. */
-        double[] chainMeans(List<float[]> series) {
-            double[] m = new double[chains];
-            for (float[] r : series)
-                for (int c = 0; c < chains; c++) m[c] += r[c] / (double) series.size();
-            return m;
-        }
-
-        /** The mean over chains of the per-chain means, and its standard error (NaN for one chain). */
-        static double[] meanAndError(double[] chainMeans) {
-            int c = chainMeans.length;
-            double mean = 0, ss = 0;
-            for (double m : chainMeans) mean += m / c;
-            for (double m : chainMeans) ss += (m - mean) * (m - mean);
-            return new double[] {mean, c > 1 ? Math.sqrt(ss / (c - 1) / c) : Double.NaN};
-        }
-
-        /**
-         * Gelman and Rubin's potential scale reduction of V over the sampling records,
-         * sqrt(((k - 1)/k W + B/k) / W) with W the mean within-chain variance and B/k the variance
-         * of the chain means: near 1 when the chains sample the same distribution, above 1.01
-         * when they have not mixed (chains held in different configurations). NaN below 2 chains
-         * or 2 records.
-         */
-        double rHat() {
-            int k = sampled();
-            if (k < 2 || chains < 2) return Double.NaN;
-            double[] means = chainMeans(sampledEnergies);
-            double w = 0;
-            for (float[] r : sampledEnergies)
-                for (int c = 0; c < chains; c++) w += (r[c] - means[c]) * (r[c] - means[c]) / ((k - 1.0) * chains);
-            double between = meanAndError(means)[1];
-            double varMeans = between * between * chains; // the variance of the chain means
-            return Math.sqrt(((k - 1.0) / k * w + varMeans) / w);
+        /** A series of per-record values as [chains, records] row-major, the layout Diagnostics reads. */
+        double[] draws(List<float[]> series) {
+            int k = series.size();
+            double[] x = new double[chains * k];
+            for (int j = 0; j < k; j++)
+                for (int c = 0; c < chains; c++) x[c * k + j] = series.get(j)[c];
+            return x;
         }
     }
 }

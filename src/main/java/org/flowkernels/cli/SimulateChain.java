@@ -241,10 +241,16 @@ final class SimulateChain implements Callable<Integer> {
         files.npy("time.npy", time, r);
         String what = String.format(Locale.ROOT, "%s, N = %d, %s ends, %s, dt = %s", model, particles, lower(ends), lower(integrator),
                 num(dt));
-        files.png("energy-error.png", f -> Plots.line(f, what + ": max over " + count(trajectories, "trajectory", "trajectories"),
-                "t", "|H(t) - H(0)| / |H(0)|", t, err));
-        if (ends == Potential.Ends.FIXED) files.png("modes.png", f -> Plots.lines(f, what + ": trajectory 0", "t",
-                "harmonic mode energy", t, s.modeEnergies(Math.min(4, particles))));
+        // unit masses and unit harmonic bond stiffness: time is in units of sqrt(m/k), the inverse of a bond's frequency
+        String tAxis = "t, in units of sqrt(m/k) = 1/omega_0";
+        files.png("energy-error.png", f -> Plots.save(f, 500, new Plots.Panel(what + ": max over " + count(trajectories, "trajectory",
+                "trajectories"), tAxis, "|H(t) - H(0)| / |H(0)|", t).line("max |dH/H|", err)));
+        if (ends == Potential.Ends.FIXED) {
+            Plots.Panel modes = new Plots.Panel(what + ": trajectory 0", String.format(Locale.ROOT, "%s (mode 1's period 2 pi/omega_1 = %.1f)",
+                    tAxis, Math.PI / Math.sin(Math.PI / (2 * (particles + 1)))), "harmonic mode energy E_k", t);
+            s.modeEnergies(Math.min(4, particles)).forEach(modes::line);
+            files.png("modes.png", f -> Plots.save(f, 500, modes));
+        }
     }
 
     /** The records of all chunks joined: chunk j's record 0 is chunk j - 1's last record, kept once. */

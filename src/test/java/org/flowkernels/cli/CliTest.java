@@ -32,6 +32,7 @@ import org.flowkernels.physics.Potential;
 import org.flowkernels.physics.Recording;
 import org.flowkernels.physics.Trajectory;
 import org.flowkernels.physics.PotentialReference;
+import org.flowkernels.sample.Diagnostics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +79,14 @@ class CliTest {
         assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', file + " is not a PNG");
     }
 
+    /** The PNG was drawn at width x height pixels (where the runtime can draw). */
+    static void assertPng(Path file, int width, int height) throws IOException {
+        assertPng(file);
+        if (!Outputs.CAN_DRAW) return;
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+        assertEquals(width + " x " + height, image.getWidth() + " x " + image.getHeight(), file.toString());
+    }
+
     static double number(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertTrue(m.find(), "no match for " + regex + " in:\n" + text);
@@ -88,7 +97,8 @@ class CliTest {
      * 4 charges in 2-D at beta = 10 from x ~ N(0, I): the chain mean of V falls from the start
      * (about 13: the trap holds 8 on average, six pairs at mean 1/r = 0.89) toward the ground
      * state, 7.34 + 7/20. The printed mean and standard error are those of the per-chain means
-     * of energy.npy over the sampling records, and the printed virial agrees with dN/beta.
+     * of energy.npy over the sampling records, R-hat is the split-R-hat of those records, the
+     * ESS and its standard error are the library's, and the printed virial agrees with dN/beta.
      */
     @Test
     void sampleCoulombCoolsFromARandomStartAndReportsTheChainMeans() throws IOException {
@@ -103,7 +113,7 @@ class CliTest {
         float[] at = read(out.resolve("steps.npy"), records).data();
         assertEquals(0, at[0]);
         assertEquals(warmup + steps, at[records - 1]);
-        assertPng(out.resolve("energy.png"));
+        assertPng(out.resolve("energy.png"), Plots.WIDTH, 3 * 330); // the whole run, V after the warm-up, the virial
         assertPng(out.resolve("density.png"));
 
         double first = 0, last = 0;
@@ -129,13 +139,27 @@ class CliTest {
         assertEquals(0.8, virial, 5 * virialError, r.out());
         assertTrue(r.out().contains("acceptance") && r.out().contains("backend: cpu"), r.out());
 
-        // Gelman-Rubin from the same records: W the mean within-chain variance, the chain means' variance between.
-        double within = 0;
-        for (int c = 0; c < chains; c++)
-            for (int k = 0; k < records; k++)
-                if (at[k] > warmup) within += Math.pow(v[c * records + k] - means[c], 2) / ((sampled - 1.0) * chains);
-        double rHat = Math.sqrt(((sampled - 1.0) / sampled * within + ss / (chains - 1)) / within);
+        // Split-R-hat from the same records (BDA3): each chain's 20 sampling records cut in halves of 10, W the mean
+        // of the halves' variances, B/n the variance of their means.
+        int n = sampled / 2, halves = 2 * chains, start = records - sampled;
+        double[] halfMeans = new double[halves];
+        double within = 0, grand = 0, between = 0;
+        for (int h = 0; h < halves; h++) {
+            int from = (h / 2) * records + start + (h % 2) * (sampled - n);
+            for (int i = from; i < from + n; i++) halfMeans[h] += v[i] / (double) n;
+            for (int i = from; i < from + n; i++) within += Math.pow(v[i] - halfMeans[h], 2) / ((n - 1.0) * halves);
+            grand += halfMeans[h] / halves;
+        }
+        for (double m : halfMeans) between += (m - grand) * (m - grand) / (halves - 1);
+        double rHat = Math.sqrt(((n - 1.0) / n * within + between) / within);
         assertEquals(rHat, number(r.out(), "R-hat of V = ([0-9.]+)"), 1e-4, r.out());
+        // The ESS and the error it gives, as the library computes them from energy.npy's sampling records.
+        double[] draws = new double[chains * sampled];
+        for (int c = 0; c < chains; c++)
+            for (int k = 0; k < sampled; k++) draws[c * sampled + k] = v[c * records + start + k];
+        assertEquals(Math.round(Diagnostics.effectiveSampleSize(draws, chains, sampled)), number(r.out(), "ESS of V = ([0-9]+) of"), r.out());
+        assertEquals(Diagnostics.standardError(draws, chains, sampled), number(r.out(), "standard error from the ESS ([0-9.]+)"), 1e-5,
+                r.out());
     }
 
     @Test
@@ -168,7 +192,7 @@ class CliTest {
         float[] h = read(out.resolve("energy.npy"), trajectories, records).data();
         float[] t = read(out.resolve("time.npy"), records).data();
         assertEquals(steps * dt, t[records - 1], 1e-4);
-        assertPng(out.resolve("energy-error.png"));
+        assertPng(out.resolve("energy-error.png"), Plots.WIDTH, 500);
 
         Hamiltonian ham = Hamiltonian.of(Potential.fputBeta(1, Potential.Ends.PERIODIC));
         double worst = 0, firstHalf = 0;

@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -39,7 +40,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * What bench/run runs: picks the backends (every available one unless named), runs each
  * registered workload's benchmark on them through JMH, writes JMH's JSON and the run's context
- * into the results folder, and renders REPORT.md and the chart. {@code --help} lists the options.
+ * into the run's folder ({@link Destination}), and renders REPORT.md and the chart there (and,
+ * with --publish, in bench/results/ too). {@code --help} lists the options.
  */
 public final class Suite {
     /** Forks, warm-up and measurement of a mode. */
@@ -55,18 +57,22 @@ public final class Suite {
 
     private static final String USAGE = """
             usage: bench/run [--quick | --full] [options] [backend ...]
-                   bench/run --report RESULTS.json [--out DIR] [--readme README.md]
+                   bench/run --report RESULTS.json [--out DIR] [--publish [--readme README.md]]
                    bench/run --list
               backend ...      cpu, opencl, opencl:N, cuda, cuda:N (default: every available one)
               --quick          1 fork, 1 x 1 s warm-up, 5 x 1 s measurement (the default)
               --full           2 forks, 3 x 2 s warm-up, 5 x 2 s measurement
               --only ID,...    only these workloads (ids as in --list)
               --batch B,...    auto (default: the GPU batch on a GPU, else the CPU batch), cpu, gpu or a number
-              --out DIR        where JSON, REPORT.md and the chart go (default bench/results)
+              --out DIR        where JSON, REPORT.md and the chart go (default: a folder of the run's own,
+                               bench/results/runs/DATE-MODE-BACKENDS/, git-ignored)
+              --publish        also make this the tracked report: copy the JSON and context into
+                               bench/results/ and write bench/results/REPORT.md and throughput.png
               --deadline S     start no workload after S seconds (what is left is listed as skipped)
               --machine TEXT   a label for the machine in the report (its CPU, cores and memory are added)
               --note TEXT      a line for the report (e.g. "shared machine, other builds running")
-              --readme FILE    also rewrite the table between the bench markers of FILE
+              --readme FILE    also rewrite the table between the bench markers of FILE (with --publish:
+                               the table links to the published report)
               --report JSON    render REPORT.md and the chart from an earlier run's JSON (and its context)
               --list           list the workloads and backends, run nothing
             """;
@@ -83,12 +89,17 @@ public final class Suite {
     }
 
     static int run(String[] args) throws IOException, RunnerException {
+        return run(args, Path.of("bench", "results"));
+    }
+
+    /** The suite with {@code tracked} as the tracked results folder (bench/results from the checkout's root). */
+    static int run(String[] args, Path tracked) throws IOException, RunnerException {
         Settings settings = QUICK;
         List<String> backends = new ArrayList<>(), only = new ArrayList<>(), batches = new ArrayList<>();
-        Path out = Path.of("bench", "results"), readme = null, report = null;
+        Path out = null, readme = null, report = null;
         String machine = "", note = "";
         long deadline = Long.MAX_VALUE;
-        boolean list = false;
+        boolean list = false, publish = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -102,6 +113,7 @@ public final class Suite {
                 case "--note" -> note = value(args, ++i, a);
                 case "--readme" -> readme = Path.of(value(args, ++i, a));
                 case "--report" -> report = Path.of(value(args, ++i, a));
+                case "--publish" -> publish = true;
                 case "--list" -> list = true;
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
@@ -116,9 +128,15 @@ public final class Suite {
                 }
             }
         }
+        if (readme != null && !publish) {
+            System.err.println("bench/run: --readme: the README links to the tracked report, so add --publish (it writes "
+                    + tracked.resolve(Report.MARKDOWN) + ")");
+            return 2;
+        }
         if (report != null) {
             Report r = Report.read(report);
-            finish(r, out, readme);
+            finish(r, report, Destination.of(tracked, out, publish, report.getFileName().toString().replaceFirst("\\.json$", "")),
+                    readme);
             return 0;
         }
         for (String id : only)
@@ -175,8 +193,9 @@ public final class Suite {
         String loadAtStart = loadAverage();
         String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm").withZone(ZoneOffset.UTC).format(start);
         String name = stamp + "-" + settings.mode() + "-" + String.join("-", chosen).replace(":", "");
-        Files.createDirectories(out);
-        Path records = out.resolve(name + ".records.tmp").toAbsolutePath();
+        Destination to = Destination.of(tracked, out, publish, name);
+        Files.createDirectories(to.run());
+        Path records = to.run().resolve(name + ".records.tmp").toAbsolutePath();
         Files.deleteIfExists(records);
         String batch = batches.isEmpty() ? "auto" : String.join(",", batches);
 
@@ -206,7 +225,7 @@ public final class Suite {
             results.addAll(r);
         }
 
-        Path json = out.resolve(name + ".json");
+        Path json = to.run().resolve(name + ".json");
         try (PrintStream ps = new PrintStream(Files.newOutputStream(json), true, StandardCharsets.UTF_8)) {
             ResultFormatFactory.getInstance(ResultFormatType.JSON, ps).writeOut(results);
         }
@@ -224,7 +243,7 @@ public final class Suite {
         Files.deleteIfExists(records);
         System.out.println("\n[bench] JMH results: " + json + "\n[bench] run context: " + Report.contextOf(json));
         Report r = new Report(ctx, com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray());
-        finish(r, out, readme);
+        finish(r, json, to, readme);
         long expected = (long) (todo.size() - skipped.size()) * chosen.size() * batch.split(",").length;
         if (r.rows().size() < expected) {
             System.out.println("[bench] " + (expected - r.rows().size()) + " benchmark(s) gave no result: see REPORT.md and the log above");
@@ -233,15 +252,27 @@ public final class Suite {
         return 0;
     }
 
-    private static void finish(Report r, Path out, Path readme) throws IOException {
-        Path md = r.write(out);
-        System.out.println("[bench] report: " + md + (Files.exists(out.resolve(Report.CHART)) ? ", chart: " + out.resolve(Report.CHART) : ""));
+    /** REPORT.md and the chart in the run's folder, beside its JSON and context; with --publish, in the tracked folder too. */
+    private static void finish(Report r, Path json, Destination to, Path readme) throws IOException {
+        Path md = render(r, json, to.run(), "report");
+        if (to.published() != null) md = render(r, json, to.published(), "published");
         if (readme != null) {
             Path dir = readme.toAbsolutePath().getParent();
             String link = dir.relativize(md.toAbsolutePath()).toString();
             Report.updateReadme(readme, r.readmeBlock(link));
             System.out.println("[bench] table updated in " + readme);
         }
+    }
+
+    /** Writes REPORT.md and the chart into dir, with the run's JSON and context beside them (the report names them as
+     *  its raw data); returns REPORT.md. */
+    private static Path render(Report r, Path json, Path dir, String what) throws IOException {
+        Files.createDirectories(dir);
+        for (Path f : List.of(json, Report.contextOf(json)))
+            Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING); // a file onto itself: copy leaves it alone
+        Path md = r.write(dir);
+        System.out.println("[bench] " + what + ": " + md + (Files.exists(dir.resolve(Report.CHART)) ? ", chart: " + dir.resolve(Report.CHART) : ""));
+        return md;
     }
 
     /** "opencl" names every opencl:N, "cuda" every cuda:N; otherwise names must be equal. */
