@@ -69,6 +69,15 @@ __device__ __forceinline__ int fk_lsize(int d) {
 #error "dialect.h: compile as OpenCL C or with nvcc"
 #endif
 
+/* ---------------------------------------------------------------- local memory
+ * FK_ALLOW_LMEM is 1 where a kernel may keep per-thread arrays in local memory (stack): the
+ * generic paths for sizes the fast kernels do not cover. Wrap such a kernel in
+ * `#if FK_ALLOW_LMEM ... #endif`. OpenCL and the CUDA build's second module compile them;
+ * the CUDA build's strict module (ptxas -warn-lmem-usage, warnings are errors) defines it 0. */
+#ifndef FK_ALLOW_LMEM
+#define FK_ALLOW_LMEM 1
+#endif
+
 /* ---------------------------------------------------------------- REAL */
 #ifdef FK_REAL_DOUBLE
 typedef double REAL;
