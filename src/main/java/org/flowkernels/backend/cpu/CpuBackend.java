@@ -27,6 +27,7 @@ import org.flowkernels.spi.RngKernels;
  */
 public final class CpuBackend extends Backend {
     private final CpuMemory memory = new CpuMemory();
+    private final BlockOps blocks;
     private final int threads;
     private final ForkJoinPool pool;
     private final DeviceInfo device;
@@ -41,22 +42,28 @@ public final class CpuBackend extends Backend {
     }
 
     /** The device behind a CPU backend of this many threads. */
-    static DeviceInfo describe(int threads) {
+    static DeviceInfo describe(int threads, BlockOps blocks) {
         return new DeviceInfo(cpuModel(), DeviceInfo.Type.CPU, System.getProperty("java.vendor"), threads,
                 Runtime.getRuntime().maxMemory(), "Java " + Runtime.version() + ", " + threads + " threads, "
-                + Simd.description());
+                + Simd.description(blocks));
     }
 
     public CpuBackend(int threads) {
+        this(threads, BlockOps.CHOSEN);
+    }
+
+    /** With the block operations given (tests run the contract on both implementations). */
+    CpuBackend(int threads, BlockOps blocks) {
         if (threads < 1) throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
         this.threads = threads;
+        this.blocks = blocks;
         this.pool = new ForkJoinPool(threads, p -> {
             var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
             t.setDaemon(true);
             t.setName("flowkernels-cpu-" + t.getPoolIndex());
             return t;
         }, null, false);
-        this.device = describe(threads);
+        this.device = describe(threads, blocks);
         register(RngKernels.class, () -> new CpuRngKernels(this));
         register(NnKernels.class, () -> new CpuNnKernels(this));
         register(CouplingKernels.class, () -> new CpuCouplingKernels(this));
@@ -73,6 +80,9 @@ public final class CpuBackend extends Backend {
     @Override public Memory memory() { return memory; }
 
     public int threads() { return threads; }
+
+    /** The block operations the kernels of this backend run (chosen once). */
+    BlockOps blocks() { return blocks; }
 
     /** The float array behind a matrix of this backend. */
     public static float[] floats(Matrix m) {

@@ -8,19 +8,14 @@ import jdk.incubator.vector.VectorSpecies;
  * The chain potential's gradient on a coordinate-major block with the Vector API, in one
  * sweep over the particles that carries the previous particle's position and bond force in
  * registers; optionally fused with the kick and drift of a splitting step, so that a whole
- * leapfrog step reads and writes each of q, p, g once. Only called when {@link Simd#ENABLED}
- * (this class is not loaded otherwise); {@link CpuPotential}'s plain loops are the fallback
+ * leapfrog step reads and writes each of q, p, g once. Only called by {@link VectorBlocks}
+ * (this class is not loaded otherwise); {@link ScalarBlocks#chain}'s plain loops are the fallback
  * and compute the same formulas.
  */
 final class CpuChainSimd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private CpuChainSimd() {}
-
-    /** Whether this sweep serves chains of n particles in blocks of `lanes`: whole vectors, n >= 2. */
-    static boolean fits(int n, int lanes) {
-        return n >= 2 && lanes % S.length() == 0;
-    }
 
     /**
      * g = dV/dq of the chain on the block q [n][lanes], n >= 2; with p not null, first (row by

@@ -27,16 +27,21 @@ final class CpuCouplingKernels implements CouplingKernels {
         int[] idx = plan.indices(), output = plan.outputOffset() < 0 ? null : Arrays.copyOfRange(idx, plan.outputOffset(),
                 plan.outputOffset() + dim);
         float sign = plan.scaleSign(density);
+        BlockOps ops = cpu.blocks();
+        int[][] trans = new int[steps.size()][];
+        for (int i = 0; i < trans.length; i++)
+            trans[i] = Arrays.copyOfRange(idx, steps.get(i).transformedOffset(),
+                    steps.get(i).transformedOffset() + steps.get(i).transformedCount());
         cpu.parallelFor((n + B - 1) / B, 1, (b0, b1) -> {
             MlpBlock[] nets = new MlpBlock[steps.size()];
-            for (int i = 0; i < nets.length; i++) nets[i] = new MlpBlock(steps.get(i).conditioner());
+            for (int i = 0; i < nets.length; i++) nets[i] = new MlpBlock(steps.get(i).conditioner(), ops);
             float[] state = new float[dim * B], ordered = output == null ? state : new float[dim * B], acc = new float[B];
             for (int b = b0; b < b1; b++) {
                 int s0 = b * B, nb = Math.min(B, n - s0);
                 MlpBlock.load(xs, s0, nb, dim, state);
                 Arrays.fill(acc, 0f);
                 if (density && !plan.inverse()) addLogNormal(state, dim, acc);
-                for (int i = 0; i < nets.length; i++) couple(steps.get(i), idx, nets[i], state, acc, plan.inverse(), sign);
+                for (int i = 0; i < nets.length; i++) couple(ops, steps.get(i), idx, trans[i], nets[i], state, acc, plan.inverse(), sign);
                 if (density && plan.inverse()) addLogNormal(state, dim, acc);
                 if (output != null)
                     for (int k = 0; k < dim; k++) System.arraycopy(state, output[k] * B, ordered, k * B, B);
@@ -47,8 +52,8 @@ final class CpuCouplingKernels implements CouplingKernels {
     }
 
     /** One coupling on a feature-major block, in place; acc[s] += sign · Σ s. */
-    private static void couple(Step step, int[] idx, MlpBlock net, float[] state, float[] acc, boolean inverse, float sign) {
-        int[] trans = Arrays.copyOfRange(idx, step.transformedOffset(), step.transformedOffset() + step.transformedCount());
+    private static void couple(BlockOps ops, Step step, int[] idx, int[] trans, MlpBlock net, float[] state, float[] acc,
+                               boolean inverse, float sign) {
         float[] input = net.input();
         for (int j = 0; j < step.conditioningCount(); j++)
             System.arraycopy(state, idx[step.conditioningOffset() + j] * B, input, j * B, B);
@@ -62,29 +67,18 @@ final class CpuCouplingKernels implements CouplingKernels {
             }
             return;
         }
-        bound(o, dt * B, step.scaleBound(), step.clamp());
-        if (MlpBlock.VECTORIZED) {
-            CpuCouplingKernelsSimd.affine(state, o, acc, trans, inverse, sign);
-            return;
-        }
-        for (int j = 0; j < dt; j++) {
-            int x = trans[j] * B, ls = j * B, t = (dt + j) * B;
-            if (inverse)
-                for (int s = 0; s < B; s++) state[x + s] = (state[x + s] - o[t + s]) * (float) Math.exp(-o[ls + s]);
-            else
-                for (int s = 0; s < B; s++) state[x + s] = state[x + s] * (float) Math.exp(o[ls + s]) + o[t + s];
-            for (int s = 0; s < B; s++) acc[s] += sign * o[ls + s];
-        }
+        bound(ops, o, dt * B, step.scaleBound(), step.clamp());
+        ops.affine(state, o, acc, trans, inverse, sign);
     }
 
     /** s = bound(o) (a SCALE_* code) on the first len entries of o, in place. */
-    private static void bound(float[] o, int len, int bound, float c) {
+    private static void bound(BlockOps ops, float[] o, int len, int bound, float c) {
         switch (bound) {
-            case Contract.SCALE_TANH -> MlpBlock.activate(o, len, Contract.ACT_TANH);
+            case Contract.SCALE_TANH -> ops.activate(o, len, Contract.ACT_TANH);
             case Contract.SCALE_SOFT_CLAMP -> {
                 float inv = 1f / c;
                 for (int i = 0; i < len; i++) o[i] *= inv;
-                MlpBlock.activate(o, len, Contract.ACT_TANH);
+                ops.activate(o, len, Contract.ACT_TANH);
                 for (int i = 0; i < len; i++) o[i] *= c;
             }
             default -> { }

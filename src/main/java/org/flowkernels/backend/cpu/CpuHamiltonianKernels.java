@@ -21,7 +21,7 @@ final class CpuHamiltonianKernels implements HamiltonianKernels {
             public void advance(int start, int steps) {
                 int B = CpuPotential.B, batch = run.q().rows();
                 cpu.parallelFor((batch + B - 1) / B, 1, (b0, b1) -> {
-                    Block block = new Block(run);
+                    Block block = new Block(run, cpu.blocks());
                     for (int b = b0; b < b1; b++) block.advance(b * B, Math.min(B, batch - b * B), start, steps);
                 });
             }
@@ -29,60 +29,6 @@ final class CpuHamiltonianKernels implements HamiltonianKernels {
             @Override
             public void close() {}
         };
-    }
-
-    /** A block [n][B]: p -= kick g, then q += drift invMass_c p. */
-    static void kickDrift(float[] q, float[] p, float[] g, float[] invMass, float kick, float drift, int n) {
-        int B = CpuPotential.B;
-        for (int c = 0; c < n; c++) {
-            float dm = drift * invMass[c];
-            for (int i = c * B; i < (c + 1) * B; i++) {
-                float pv = p[i] - kick * g[i];
-                p[i] = pv;
-                q[i] += dm * pv;
-            }
-        }
-    }
-
-    /**
-     * An RK4 stage on a block [n][B]: with the slopes kq = invMass_c pStage, kp = -g,
-     * (qa, pa) = first ? (kq, kp) : (qa, pa) + 2 (kq, kp) (so the first stage never reads
-     * what an earlier block left there) and (qs, ps) = (q, p) + a (kq, kp). pStage may be ps.
-     */
-    static void rk4Stage(boolean simd, float[] q, float[] p, float[] g, float[] invMass, float[] pStage, float[] qa, float[] pa,
-                         float[] qs, float[] ps, float a, boolean first, int n) {
-        int B = CpuPotential.B;
-        if (simd) {
-            CpuRk4Simd.stage(q, p, g, invMass, pStage, qa, pa, qs, ps, a, first, n, B);
-            return;
-        }
-        for (int c = 0; c < n; c++) {
-            float m = invMass[c];
-            for (int i = c * B; i < (c + 1) * B; i++) {
-                float kq = m * pStage[i], kp = -g[i];
-                qa[i] = first ? kq : qa[i] + 2 * kq;
-                pa[i] = first ? kp : pa[i] + 2 * kp;
-                qs[i] = q[i] + a * kq;
-                ps[i] = p[i] + a * kp;
-            }
-        }
-    }
-
-    /** The end of an RK4 step, with the last stage's (ps, g): q += sixth (qa + invMass ps), p += sixth (pa - g). */
-    static void rk4Finish(boolean simd, float[] q, float[] p, float[] g, float[] invMass, float[] qa, float[] pa, float[] ps,
-                          float sixth, int n) {
-        int B = CpuPotential.B;
-        if (simd) {
-            CpuRk4Simd.finish(q, p, g, invMass, qa, pa, ps, sixth, n, B);
-            return;
-        }
-        for (int c = 0; c < n; c++) {
-            float m = invMass[c];
-            for (int i = c * B; i < (c + 1) * B; i++) {
-                q[i] += sixth * (qa[i] + m * ps[i]);
-                p[i] += sixth * (pa[i] - g[i]);
-            }
-        }
     }
 
     /** One thread's working set: a block of trajectories and its scratch. */
@@ -95,17 +41,18 @@ final class CpuHamiltonianKernels implements HamiltonianKernels {
         private final CpuPotential potential;
         private final float[] q, p, g, e = new float[B], h0 = new float[B], err = new float[B];
         private final float[] qs, ps, qa, pa; // RK4 stages
-        private final boolean simd = Simd.ENABLED && CpuRk4Simd.fits(B);
+        private final BlockOps ops;
         private final float[] qAll, pAll, energies, snapQ, snapP, maxError;
         private int s0, nb;
 
-        Block(Run run) {
+        Block(Run run, BlockOps ops) {
             this.run = run;
+            this.ops = ops;
             n = run.q().cols();
             records = run.records();
             dt = run.dt();
             invMass = run.inverseMasses();
-            potential = CpuPotential.of(run.potential(), n);
+            potential = CpuPotential.of(run.potential(), n, ops);
             q = new float[n * B];
             p = new float[n * B];
             g = new float[n * B];
@@ -152,7 +99,7 @@ final class CpuHamiltonianKernels implements HamiltonianKernels {
                 for (float wi : w) {
                     float kick = (pending + 0.5f * wi) * dt, drift = wi * dt;
                     if (!potential.kickDriftGradient(q, p, g, invMass, kick, drift)) {
-                        kickDrift(q, p, g, invMass, kick, drift, n);
+                        ops.kickDrift(q, p, g, invMass, kick, drift, n);
                         potential.evaluate(q, g, null);
                     }
                     pending = 0.5f * wi;
@@ -160,7 +107,7 @@ final class CpuHamiltonianKernels implements HamiltonianKernels {
                 int k = start + j + 1;
                 boolean rec = k % run.every() == 0;
                 if (rec || j == steps - 1) {
-                    kickDrift(q, p, g, invMass, pending * dt, 0, n);
+                    ops.kickDrift(q, p, g, invMass, pending * dt, 0, n);
                     pending = 0;
                     if (rec) record(k / run.every());
                 }
@@ -172,13 +119,13 @@ final class CpuHamiltonianKernels implements HamiltonianKernels {
             float half = 0.5f * dt, sixth = dt / 6;
             for (int j = 0; j < steps; j++) {
                 potential.evaluate(q, g, null);
-                rk4Stage(simd, q, p, g, invMass, p, qa, pa, qs, ps, half, true, n);
+                ops.rk4Stage(q, p, g, invMass, p, qa, pa, qs, ps, half, true, n);
                 potential.evaluate(qs, g, null);
-                rk4Stage(simd, q, p, g, invMass, ps, qa, pa, qs, ps, half, false, n);
+                ops.rk4Stage(q, p, g, invMass, ps, qa, pa, qs, ps, half, false, n);
                 potential.evaluate(qs, g, null);
-                rk4Stage(simd, q, p, g, invMass, ps, qa, pa, qs, ps, dt, false, n);
+                ops.rk4Stage(q, p, g, invMass, ps, qa, pa, qs, ps, dt, false, n);
                 potential.evaluate(qs, g, null);
-                rk4Finish(simd, q, p, g, invMass, qa, pa, ps, sixth, n);
+                ops.rk4Finish(q, p, g, invMass, qa, pa, ps, sixth, n);
                 int k = start + j + 1;
                 if (k % run.every() == 0) record(k / run.every());
             }

@@ -5,6 +5,7 @@ import org.flowkernels.spi.Contract;
 import org.flowkernels.spi.LangevinKernels;
 import org.flowkernels.spi.LangevinKernels.Chains;
 import org.flowkernels.spi.Network;
+import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.spi.PotentialSpec;
 
 /**
@@ -21,10 +22,7 @@ import org.flowkernels.spi.PotentialSpec;
  * difference of nearly equal states appears).
  */
 final class CpuLangevinBlock {
-    static final int B = MlpBlock.B;
-    /** The block loops run as Vector API kernels (plain Java keeps them scalar: C2 does not
-     *  vectorize loops that store per-chain sums beside per-coordinate arrays). */
-    private static final boolean VECTOR = Simd.ENABLED && CpuLangevinVector.fitsBlock();
+    static final int B = BlockOps.B;
 
     /** ∇ ln π of every chain of a block: d[c * B + s], and e[s] = V(q_s) when the drift has an energy. */
     interface BlockDrift {
@@ -32,8 +30,8 @@ final class CpuLangevinBlock {
     }
 
     /** −β ∇V(q) and V(q) through the shared CPU potentials. */
-    static BlockDrift potential(PotentialSpec v, int n, float beta) {
-        CpuPotential pot = CpuPotential.of(v, n);
+    static BlockDrift potential(PotentialSpec v, int n, float beta, BlockOps ops) {
+        CpuPotential pot = CpuPotential.of(v, n, ops);
         return (q, d, e) -> {
             pot.evaluate(q, d, e);
             for (int i = 0; i < n * B; i++) d[i] *= -beta;
@@ -41,8 +39,8 @@ final class CpuLangevinBlock {
     }
 
     /** s(q, σ) through an MlpBlock whose input row n holds σ. */
-    static BlockDrift score(Network net, int n, float sigma) {
-        MlpBlock mlp = new MlpBlock(net);
+    static BlockDrift score(Network net, int n, float sigma, BlockOps ops) {
+        MlpBlock mlp = new MlpBlock(net, ops);
         float[] in = mlp.input();
         Arrays.fill(in, n * B, (n + 1) * B, sigma);
         return (q, d, e) -> {
@@ -52,6 +50,7 @@ final class CpuLangevinBlock {
     }
 
     private final BlockDrift drift;
+    private final BlockOps ops;
     private final LangevinKernels.Launch launch;
     private final int n, count, cols;
     private final boolean mala, energy;
@@ -65,11 +64,12 @@ final class CpuLangevinBlock {
     private final float[] eps = new float[B], hbar = new float[B], logbar = new float[B], half = new float[B],
             root = new float[B], u = new float[B], logA = new float[B], s1 = new float[B], s2 = new float[B],
             finite = new float[B];
-    private final int[] accepted = new int[B];
+    private final int[] accepted = new int[B], word = new int[4];
     private final boolean[] live = new boolean[B], accept = new boolean[B];
 
-    CpuLangevinBlock(Chains chains, LangevinKernels.Launch launch, BlockDrift drift, float beta) {
+    CpuLangevinBlock(Chains chains, LangevinKernels.Launch launch, BlockDrift drift, float beta, BlockOps ops) {
         this.drift = drift;
+        this.ops = ops;
         this.launch = launch;
         this.beta = beta;
         n = chains.dim();
@@ -109,7 +109,7 @@ final class CpuLangevinBlock {
                 half[s] = 0.5f * eps[s];
                 root[s] = (float) Math.sqrt(eps[s]);
             }
-            CpuLangevinNoise.normals(seed, s0, t, Contract.NOISE_STREAM, n, xi);
+            ops.normals(seed, s0, t, Contract.NOISE_STREAM, n, xi);
             propose();
             drift.eval(y, dy, ey);
             // ULA's new state must also have a finite energy (MALA rejects a proposal of zero density)
@@ -134,34 +134,13 @@ final class CpuLangevinBlock {
 
     /** y = x + (ε/2) D(x) + √ε ξ for every chain; finite[s] = 0 when chain s's y is finite, else NaN. */
     private void propose() {
-        if (VECTOR) {
-            CpuLangevinVector.propose(x, dx, xi, half, root, y, n, finite);
-            return;
-        }
-        Arrays.fill(finite, 0f);
-        for (int c = 0; c < n * B; c += B)
-            for (int s = 0; s < B; s++) {
-                float v = x[c + s] + half[s] * dx[c + s] + root[s] * xi[c + s];
-                y[c + s] = v;
-                finite[s] += v * 0f; // NaN once any coordinate is infinite or NaN
-            }
+        ops.propose(x, dx, xi, half, root, y, n, finite);
     }
 
     /** accept[s] = ln u < ln α for live chains; lanes past the batch accept (their values are never stored). */
     private void metropolis(int s0, int nb, int t) {
-        if (VECTOR) {
-            CpuLangevinVector.proposalSums(xi, dx, dy, root, n, s1, s2);
-        } else {
-            Arrays.fill(s1, 0f);
-            Arrays.fill(s2, 0f);
-            for (int c = 0; c < n * B; c += B)
-                for (int s = 0; s < B; s++) {
-                    float z = xi[c + s], w = z + 0.5f * root[s] * (dx[c + s] + dy[c + s]);
-                    s1[s] += z * z;
-                    s2[s] += w * w;
-                }
-        }
-        CpuLangevinNoise.uniforms(seed, s0, t, Contract.ACCEPT_STREAM, u);
+        ops.proposalSums(xi, dx, dy, root, n, s1, s2);
+        uniforms(s0, t);
         for (int s = 0; s < B; s++) {
             logA[s] = -beta * (ey[s] - ex[s]) + 0.5f * (s1[s] - s2[s]);
             accept[s] = s >= nb || live[s] && (float) Math.log(u[s]) < logA[s];
@@ -206,10 +185,8 @@ final class CpuLangevinBlock {
             for (int c = 0; c < cols; c++) {
                 float[] v = c < n ? x : ex;
                 int vo = c < n ? c * B : 0, mo = c * B;
-                if (allLive && VECTOR) {
-                    CpuLangevinVector.welford(v, vo, mean, m2, mo, invK); // lanes past nb are never stored
-                } else if (allLive) {
-                    for (int s = 0; s < nb; s++) welford(v[vo + s], mo + s, invK);
+                if (allLive) {
+                    ops.welford(v, vo, mean, m2, mo, invK); // lanes past nb are never stored
                 } else {
                     for (int s = 0; s < nb; s++) if (live[s]) welford(v[vo + s], mo + s, invK);
                 }
@@ -224,6 +201,14 @@ final class CpuLangevinBlock {
                     for (int c = 0; c < n; c++) snaps[row + c] = x[c * B + s];
                     if (energy) snaps[row + n] = ex[s];
                 }
+        }
+    }
+
+    /** u[s] = the uniform of word 0 of (seed, chain s0 + s, step t, block 0, ACCEPT_STREAM): MALA's accept draws. */
+    private void uniforms(int s0, int t) {
+        for (int s = 0; s < B; s++) {
+            Philox4x32.block(seed, s0 + s, t, 0, Contract.ACCEPT_STREAM, word);
+            u[s] = Philox4x32.uniform(word[0]);
         }
     }
 

@@ -18,15 +18,15 @@ final class CpuLangevinKernels implements LangevinKernels {
     public void run(Chains chains, Launch launch) {
         int blocks = (chains.count() + MlpBlock.B - 1) / MlpBlock.B;
         cpu.parallelFor(blocks, 1, (b0, b1) -> {
-            CpuLangevinBlock block = new CpuLangevinBlock(chains, launch, drift(chains, launch), beta(chains));
+            CpuLangevinBlock block = new CpuLangevinBlock(chains, launch, drift(chains, launch), beta(chains), cpu.blocks());
             for (int b = b0; b < b1; b++) block.run(b * MlpBlock.B);
         });
     }
 
-    private static CpuLangevinBlock.BlockDrift drift(Chains chains, Launch launch) {
+    private CpuLangevinBlock.BlockDrift drift(Chains chains, Launch launch) {
         Drift d = chains.drift();
-        if (d instanceof PotentialDrift p) return CpuLangevinBlock.potential(p.potential(), chains.dim(), p.beta());
-        if (d instanceof ScoreDrift s) return CpuLangevinBlock.score(s.net(), chains.dim(), launch.sigma());
+        if (d instanceof PotentialDrift p) return CpuLangevinBlock.potential(p.potential(), chains.dim(), p.beta(), cpu.blocks());
+        if (d instanceof ScoreDrift s) return CpuLangevinBlock.score(s.net(), chains.dim(), launch.sigma(), cpu.blocks());
         throw new IllegalArgumentException("drift: no CPU implementation of " + d);
     }
 
@@ -57,10 +57,8 @@ final class CpuLangevinKernels implements LangevinKernels {
 
     @Override
     public String path(Chains chains) {
-        String drift = chains.drift() instanceof ScoreDrift ? "score MLP per block (MlpBlock, "
-                + (MlpBlock.VECTORIZED ? "Vector API" : "plain Java") + ")"
-                : "potential per block (CpuPotential, " + (Simd.ENABLED ? "Vector API" : "plain Java") + ")";
-        return "cpu: fused, blocks of " + MlpBlock.B + " chains, " + cpu.threads() + " threads; drift: " + drift + "; noise: "
-                + CpuLangevinNoise.description();
+        String drift = chains.drift() instanceof ScoreDrift ? "score MLP per block (MlpBlock)" : "potential per block (CpuPotential)";
+        return "cpu: fused, blocks of " + BlockOps.B + " chains, " + cpu.threads() + " threads, " + cpu.blocks().description()
+                + "; drift: " + drift;
     }
 }

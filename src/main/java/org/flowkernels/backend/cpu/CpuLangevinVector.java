@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API parts of the CPU Langevin kernels; loaded only when {@link Simd#ENABLED}.
+ * The Vector API parts of the CPU Langevin kernels; loaded only by {@link VectorBlocks}.
  *
  * <p>Noise: Philox4x32-10 for L chains at once, each 32-bit counter word held in a 64-bit lane
  * so that the 32 x 32 -> 64-bit products of a round are one lane-wise multiply (the high and
@@ -28,7 +28,7 @@ final class CpuLangevinVector {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, VectorShape.forBitSize(L.length() * 32));
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int B = MlpBlock.B;
+    private static final int B = BlockOps.B;
     private static final long M32 = 0xffffffffL, M0 = 0xD2511F53L, M1 = 0xCD9E8D57L, W0 = 0x9E3779B9L, W1 = 0xBB67AE85L;
 
     /** out[c * B + s] = normal coordinate c of (seed, chain0 + s, step, stream) for c < n. */
@@ -124,11 +124,6 @@ final class CpuLangevinVector {
             m.intoArray(mean, mo + h);
             FloatVector.fromArray(S, m2, mo + h).add(d.mul(val.sub(m))).intoArray(m2, mo + h);
         }
-    }
-
-    /** The float vector width divides a block of chains. */
-    static boolean fitsBlock() {
-        return B % S.length() == 0;
     }
 
 }

@@ -16,7 +16,7 @@ final class CpuNnKernels implements NnKernels {
         int n = x.rows(), in = net.inputs(), out = net.outputs();
         int blocks = (n + MlpBlock.B - 1) / MlpBlock.B;
         cpu.parallelFor(blocks, 1, (b0, b1) -> {
-            MlpBlock block = new MlpBlock(net);
+            MlpBlock block = new MlpBlock(net, cpu.blocks());
             for (int b = b0; b < b1; b++) {
                 int s0 = b * MlpBlock.B, nb = Math.min(MlpBlock.B, n - s0);
                 MlpBlock.load(xs, s0, nb, in, block.input());

@@ -32,7 +32,7 @@ final class CpuOdeKernels implements OdeKernels {
         int n = x.rows(), blocks = (n + B - 1) / B;
         if (fused) {
             cpu.parallelFor(blocks, 1, (b0, b1) -> {
-                Integrator it = new Integrator(how, n);
+                Integrator it = new Integrator(how, n, cpu.blocks());
                 for (int b = b0; b < b1; b++) {
                     it.load(b, xs, null);
                     it.steps(0, how.steps(), sx, sl);
@@ -44,7 +44,7 @@ final class CpuOdeKernels implements OdeKernels {
             for (int step = 0; step < how.steps(); step++) {
                 int from = step;
                 cpu.parallelFor(blocks, 1, (b0, b1) -> {
-                    Integrator it = new Integrator(how, n);
+                    Integrator it = new Integrator(how, n, cpu.blocks());
                     for (int b = b0; b < b1; b++) {
                         it.load(b, xs, dl);
                         it.steps(from, from + 1, sx, sl);
@@ -73,6 +73,7 @@ final class CpuOdeKernels implements OdeKernels {
         private final Network mlp;
         private final float[] params;
         private final MlpBlock net;
+        private final BlockOps ops;
         private final int act, probe, probeStream;
         private final Tableau solver;
         private final long seed;
@@ -83,10 +84,11 @@ final class CpuOdeKernels implements OdeKernels {
         private final float[][] probes, firstTangents, lastLayerProbes;
         private int s0, nb;
 
-        Integrator(Problem how, int n) {
+        Integrator(Problem how, int n, BlockOps ops) {
             this.mlp = how.field();
             this.params = CpuBackend.floats(mlp.parameters());
-            this.net = new MlpBlock(mlp);
+            this.ops = ops;
+            this.net = new MlpBlock(mlp, ops);
             this.act = mlp.activation();
             this.solver = how.tableau();
             this.probe = how.probe();
@@ -137,7 +139,7 @@ final class CpuOdeKernels implements OdeKernels {
                     Arrays.fill(e, j * B, j * B + nb, 1f);
                 }
                 // the probes are fixed through the solve, so are their products with W_1 and W_L
-                MlpBlock.layer(params, mlp.weightOffset(0), zeroBias, cols, mlp.width(1), e, firstTangents[j], Contract.ACT_IDENTITY);
+                ops.layer(params, mlp.weightOffset(0), zeroBias, cols, mlp.width(1), e, firstTangents[j], Contract.ACT_IDENTITY);
                 if (L > 1) transposedProduct(mlp.weightOffset(L - 1), mlp.width(L - 1), e, lastLayerProbes[j]);
             }
         }
@@ -189,7 +191,7 @@ final class CpuOdeKernels implements OdeKernels {
                 slope(net.activation(1), firstTangents[j], ta, mlp.width(1) * B);
                 float[] cur = ta, nxt = tb;
                 for (int l = 1; l < L - 1; l++) {
-                    MlpBlock.layer(params, mlp.weightOffset(l), zeroBias, mlp.width(l), mlp.width(l + 1), cur, nxt, Contract.ACT_IDENTITY);
+                    ops.layer(params, mlp.weightOffset(l), zeroBias, mlp.width(l), mlp.width(l + 1), cur, nxt, Contract.ACT_IDENTITY);
                     slope(net.activation(l + 1), nxt, nxt, mlp.width(l + 1) * B);
                     float[] t = cur;
                     cur = nxt;

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The pair potentials (Coulomb gas in a trap, Lennard-Jones) on a coordinate-major block
  * with the Vector API, particles in 1 to 3 dimensions: particle i's position and gradient stay
  * in registers across its pairs with every j < i, whose gradient rows (already written) take
- * the opposite force. Only called when {@link Simd#ENABLED}; {@link CpuPotential}'s plain
+ * the opposite force. Only called by {@link VectorBlocks}; {@link ScalarBlocks}' plain
  * loops are the fallback and compute the same formulas.
  *
  * <p>Floor (Coulomb, W4: 32 particles in 2-D): per pair and 16 configurations one sqrt and one
@@ -19,11 +19,6 @@ final class CpuPairsSimd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private CpuPairsSimd() {}
-
-    /** Whether this path serves blocks of `lanes` configurations. */
-    static boolean fits(int lanes) {
-        return lanes % S.length() == 0;
-    }
 
     /**
      * e[s] = V and (when g is not null) g = dV/dq for every configuration s of the block, for

@@ -16,7 +16,7 @@ final class CpuPotentialKernels implements PotentialKernels {
         float[] qs = CpuBackend.floats(q), es = CpuBackend.floats(energy);
         float[] gs = gradient == null ? null : CpuBackend.floats(gradient);
         cpu.parallelFor((rows + B - 1) / B, 1, (b0, b1) -> {
-            CpuPotential pot = CpuPotential.of(v, n);
+            CpuPotential pot = CpuPotential.of(v, n, cpu.blocks());
             float[] qb = new float[n * B], gb = gs == null ? null : new float[n * B], eb = new float[B];
             for (int b = b0; b < b1; b++) {
                 int s0 = b * B, nb = Math.min(B, rows - s0);

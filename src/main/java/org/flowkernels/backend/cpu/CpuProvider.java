@@ -11,7 +11,7 @@ public final class CpuProvider implements BackendProvider {
 
     @Override public int rank() { return 2; }
 
-    @Override public Discovery discover() { return new Discovery(List.of(CpuBackend.describe(CpuBackend.defaultThreads())), ""); }
+    @Override public Discovery discover() { return new Discovery(List.of(CpuBackend.describe(CpuBackend.defaultThreads(), BlockOps.CHOSEN)), ""); }
 
     @Override public String name(int index) { return "cpu"; }
 

@@ -6,16 +6,17 @@ package org.flowkernels.backend.cpu;
  * {@code -Dflowkernels.cpu.simd=false}) the kernels run as plain loops, and
  * {@link #description()} says so.
  */
-public final class Simd {
+final class Simd {
     private Simd() {}
 
     /** True when the Vector API module is in the boot layer and not switched off. */
-    public static final boolean ENABLED = !"false".equals(System.getProperty("flowkernels.cpu.simd"))
+    static final boolean ENABLED = !"false".equals(System.getProperty("flowkernels.cpu.simd"))
             && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
-    public static String description() {
-        if (ENABLED) return "SIMD: Vector API, " + VectorMlp.S.vectorBitSize() + "-bit"
-                + (MlpBlock.VECTORIZED ? "" : " (no blocked kernel for this width: MLPs run as plain loops)");
+    /** Which block operations run, and why those. */
+    static String description(BlockOps blocks) {
+        if (blocks instanceof VectorBlocks) return "SIMD: " + blocks.description();
+        if (ENABLED) return "SIMD: off (the Vector API is present, but this machine's vectors are not 256 or 512 bits wide)";
         if ("false".equals(System.getProperty("flowkernels.cpu.simd"))) return "SIMD: off (flowkernels.cpu.simd=false)";
         return "SIMD: off (start the JVM with --add-modules jdk.incubator.vector)";
     }

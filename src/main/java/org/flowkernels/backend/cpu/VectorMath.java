@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  * calls before, and the two differ in the last bit, so a run's result depended on JIT
  * timing and the same seed did not reproduce the same chains. Accuracy: within 3 ulp of the
  * correctly rounded float (VectorMathTest measures it), like OpenCL's full-profile builtins.
- * Loaded only when {@link Simd#ENABLED}.
+ * Loaded only by {@link VectorBlocks}.
  */
 final class VectorMath {
     private VectorMath() {}

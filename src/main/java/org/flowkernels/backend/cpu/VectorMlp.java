@@ -7,7 +7,7 @@ import org.flowkernels.spi.Contract;
 
 /**
  * The Vector API versions of {@link MlpBlock}'s primitives. Loaded only when
- * {@link Simd#ENABLED} (the incubator module is present), so nothing here is touched
+ * {@link VectorBlocks} chooses it (the incubator module is present), so nothing here is touched
  * otherwise.
  *
  * <p>The layer is a register-blocked GEMM on a feature-major block of B = 32 samples:

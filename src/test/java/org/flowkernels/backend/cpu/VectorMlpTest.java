@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 class VectorMlpTest {
     @Test
     void bothVectorWidthsMatchTheFloat64Product() {
-        assumeTrue(Simd.ENABLED, "the Vector API module is not in this JVM (" + Simd.description() + ")");
+        assumeTrue(Simd.ENABLED, "the Vector API module is not in this JVM (" + Simd.description(BlockOps.CHOSEN) + ")");
         Fresh f = new Fresh("vector-mlp");
         for (int[] shape : new int[][] {{1, 1}, {3, 7}, {32, 256}, {65, 13}, {256, 64}, {17, 9}}) {
-            int in = shape[0], out = shape[1], B = MlpBlock.B;
+            int in = shape[0], out = shape[1], B = BlockOps.B;
             Mlp mlp = Mlp.random(f.nextLong(), Activation.IDENTITY, in, out);
             float[] p = mlp.packedParameters();
             float[] a = f.gaussian(in * B, 1.0);
