@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
+import org.flowkernels.flow.Flow;
+import org.flowkernels.flow.FlowSample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,15 +30,15 @@ final class ModelSample extends ModelCommand {
         Check.positive(n, "--n");
         Backend backend = global.backend();
         PrintWriter out = global.out();
-        try (DensityModel m = family.load(model, backend)) {
+        try (Flow m = load(backend)) {
             Outputs files = output.open();
             out.println(m.describe() + " (" + backend.device() + ")");
             long t0 = System.nanoTime();
-            try (DensityModel.Drawn d = m.sample(n, seed)) {
-                float[] x = d.x().toArray(), logQ = d.logQ().toArray();
+            try (FlowSample s = m.sample(n, seed)) {
+                float[] x = s.x().toArray(), logQ = s.logQ().toArray();
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s)%s; mean log q = %.4f%n", n, m.dim(),
-                        seconds, n / seconds, d.how().isEmpty() ? "" : ", " + d.how(), ModelLogProb.mean(logQ));
+                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s); mean log q = %.4f%n", n, m.dim(),
+                        seconds, n / seconds, ModelLogProb.mean(logQ));
                 files.npy("x.npy", x, n, m.dim());
                 files.npy("logq.npy", logQ, n);
             }
