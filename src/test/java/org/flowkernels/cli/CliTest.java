@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flowkernels.Backend;
@@ -19,6 +21,9 @@ import org.flowkernels.Tensor;
 import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.Npy;
+import org.flowkernels.io.Npz;
+import org.flowkernels.io.Safetensors;
+import org.flowkernels.io.TensorFile;
 import org.flowkernels.nn.Activation;
 import org.flowkernels.nn.Mlp;
 import org.flowkernels.ode.Cnf;
@@ -361,6 +366,38 @@ class CliTest {
         Npy.write(nan, FloatArray.of(new float[] {0, 0, 0, 0, 0, Float.NaN, 0, 0}, 2, 4));
         assertOneLine(run("flow", "logprob", "--backend", "cpu", "--model", model.toString(), "--input", nan.toString()),
                 Errors.BAD_FILE, "row 1");
+    }
+
+    /** A RealNVP saved by the library, with one bias of coupling 1 made NaN. */
+    private Path nonFiniteModel() throws IOException {
+        Path model = tmp.resolve("nan-model");
+        CouplingFlow.realNvp(4, 2, 1, 8).save(model);
+        Path file = model.resolve("model.safetensors");
+        TensorFile weights = TensorFile.read(file);
+        Map<String, FloatArray> tensors = new LinkedHashMap<>();
+        for (String name : weights.names()) tensors.put(name, weights.get(name));
+        tensors.get("layers.1.net.2.bias").data()[3] = Float.NaN;
+        Safetensors.write(file, tensors, Map.of());
+        return model;
+    }
+
+    /** NaN or infinite weights are refused at load, naming the tensor and the first bad value, for both kinds of model. */
+    @Test
+    void aModelWithNonFiniteWeightsIsRefused() throws IOException {
+        Path model = nonFiniteModel();
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", model.toString()), Errors.BAD_FILE,
+                model.resolve("model.safetensors").toString(), "'layers.1.net.2.bias'", "NaN at index 3");
+
+        Path cnf = tmp.resolve("inf-cnf");
+        new Cnf(VectorField.mlp(Mlp.random(1, Activation.TANH, 3, 8, 2), true), Solve.rk4(0, 1, 4)).save(cnf, "weights.npz");
+        Path file = cnf.resolve("weights.npz");
+        TensorFile weights = TensorFile.read(file);
+        Map<String, FloatArray> tensors = new LinkedHashMap<>();
+        for (String name : weights.names()) tensors.put(name, weights.get(name));
+        tensors.get("net.0.weight").data()[1 * 3 + 2] = Float.NEGATIVE_INFINITY;
+        Npz.write(file, tensors);
+        assertOneLine(run("cnf", "sample", "--backend", "cpu", "--model", cnf.toString()), Errors.BAD_FILE, "'net.0.weight'",
+                "-Infinity at index 5 ([1, 2] of shape [8, 3])");
     }
 
     @Test
