@@ -131,11 +131,9 @@ final class SimulateChain implements Callable<Integer> {
             throw new IllegalArgumentException("--mode: expected 1 .. --particles (" + particles + "), got " + mode);
         chain.checkCoordinates(particles, "--particles");
         int records = steps / recordEvery + 1;
-        long snapshotValues = (long) trajectories * records * particles;
-        if (snapshotValues > Integer.MAX_VALUE - 8)
-            throw new IllegalArgumentException("--record-every: " + records + " records of " + trajectories + " x " + particles
-                    + " coordinates are more than one array holds; record less often");
+        int chunk = recordEvery * Math.max(1, (records - 1 + 99) / 100); // about 100 chunks: Ctrl-C and the bar react in 1% of the run
         Backend backend = global.backend();
+        checkMemory(backend, records, chunk / recordEvery + 1);
         Outputs files = output.open();
         PrintWriter out = global.out();
         out.printf(Locale.ROOT, "simulate chain: %d particles, %s, %s ends; %s, dt %s, %d steps (t = %s); %s; start: %s%n",
@@ -147,7 +145,6 @@ final class SimulateChain implements Callable<Integer> {
 
         Hamiltonian h = Hamiltonian.of(chain);
         Series s = new Series(trajectories, records, particles);
-        int chunk = recordEvery * Math.max(1, (records - 1 + 99) / 100); // about 100 chunks: Ctrl-C and the bar react in 1% of the run
         long t0 = System.nanoTime();
         Tensor[] qp = start(backend);
         Trajectory last = null;
@@ -174,6 +171,21 @@ final class SimulateChain implements Callable<Integer> {
             if (last != null) last.close();
         }
         return 0;
+    }
+
+    /**
+     * What the run holds: on the backend the start (q, p and the normals p is drawn from) and
+     * two chunks' trajectories at once (the last one and the one it starts), each its end
+     * state, H at its records and the q, p snapshots; on the host the whole series of records,
+     * one chunk's copy on its way into it, and the start.
+     */
+    private void checkMemory(Backend backend, int records, int chunkRecords) {
+        double t = trajectories, n = particles, r = records, cr = chunkRecords;
+        new Footprint().device(12 * t * n + 2 * (8 * t * n + 4 * t * cr * (2 * n + 1) + 4 * t))
+                .array(t * r * n).array(t * r * n).array(t * r).host(4 * t * cr * (2 * n + 1)).host(8 * t * n)
+                .check(backend, t >= r ? "--trajectories" : "--record-every", count(trajectories, "trajectory", "trajectories")
+                        + " of " + particles + " masses with " + records + " records each", "use fewer --trajectories or record less "
+                        + "often (--record-every)");
     }
 
     private Potential.Chain chain() {

@@ -368,6 +368,20 @@ class CliTest {
                 Errors.BAD_FILE, "row 1");
     }
 
+    @Test
+    void aRunTooLargeForTheMemoryNamesTheOptionAndTheBytes() {
+        Path out = tmp.resolve("huge");
+        // 10^8 chains of 12 coordinates: 4.8 GB of states on the backend alone, and V at 241 records of each on the host.
+        assertOneLine(run("sample", "coulomb", "--backend", "cpu", "--chains", "100000000", "--out", out.toString()), Errors.USAGE,
+                "--chains: 100000000 chains", "GiB", "more than the", "Java heap");
+        assertOneLine(run("simulate", "chain", "--backend", "cpu", "--trajectories", "1000000000", "--out", out.toString()),
+                Errors.USAGE, "--trajectories: 1000000000 trajectories", "GiB", "Java heap");
+        // many records of a few trajectories: the records are what to cut
+        assertOneLine(run("simulate", "chain", "--backend", "cpu", "--steps", "1000000000", "--record-every", "1", "--out",
+                out.toString()), Errors.USAGE, "--record-every: 16 trajectories", "GiB");
+        assertFalse(Files.exists(out), "no --out folder for a run that never started");
+    }
+
     /** A RealNVP saved by the library, with one bias of coupling 1 made NaN. */
     private Path nonFiniteModel() throws IOException {
         Path model = tmp.resolve("nan-model");
