@@ -1,10 +1,12 @@
 package org.flowkernels.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.flowkernels.Backend;
 import org.flowkernels.flow.Flow;
+import org.flowkernels.io.FormatException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -32,6 +34,10 @@ abstract class ModelCommand implements Callable<Integer> {
 
     /** The model in --model on {@code backend}. */
     Flow load(Backend backend) throws IOException {
+        // The loader would name a file inside it ("flow.json: Not a directory"): say what --model expects.
+        if (Files.exists(model) && !Files.isDirectory(model))
+            throw new FormatException(model, "not a directory: --model expects a model directory (the description and the weights "
+                    + "file, see the parent command's --help)");
         return loader.load(model, backend);
     }
 }

@@ -2,6 +2,7 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -31,6 +32,8 @@ class ModelLogProb extends ModelCommand {
         Backend backend = global.backend();
         PrintWriter out = global.out();
         try (Flow m = load(backend)) {
+            // Reading a directory fails with "Is a directory" and no path.
+            if (Files.isDirectory(input)) throw new FormatException(input, "is a directory: --input expects an .npy file");
             FloatArray x = Npy.read(input);
             if (x.rank() != 2 || x.shape()[1] != m.dim())
                 throw new FormatException(input, "expected an array [n, " + m.dim() + "] (the model's dimension), got shape "

@@ -414,6 +414,22 @@ class CliTest {
                 "-Infinity at index 5 ([1, 2] of shape [8, 3])");
     }
 
+    /** File options that name the wrong kind of file: the message names the path. */
+    @Test
+    void aDirectoryForAFileOrAFileForADirectoryNamesThePath() throws IOException {
+        Path model = tmp.resolve("model");
+        CouplingFlow.realNvp(4, 2, 1, 8).save(model);
+        Path dir = Files.createDirectories(tmp.resolve("points"));
+        assertOneLine(run("flow", "logprob", "--backend", "cpu", "--model", model.toString(), "--input", dir.toString()),
+                Errors.BAD_FILE, dir.toString(), "directory");
+        Path weights = model.resolve("model.safetensors");
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", weights.toString()), Errors.BAD_FILE, weights.toString(),
+                "not a directory", "--model");
+        Path file = Files.writeString(tmp.resolve("a-file"), "");
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", model.toString(), "--out", file.toString()),
+                Errors.BAD_FILE, file.toString(), "not a directory");
+    }
+
     @Test
     void debugPrintsTheStackTrace() {
         Run r = run("sample", "coulomb", "--backend", "nosuch", "--debug").expect(Errors.USAGE);
