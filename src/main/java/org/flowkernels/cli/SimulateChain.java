@@ -149,18 +149,19 @@ final class SimulateChain implements Callable<Integer> {
         Tensor[] qp = start(backend);
         Trajectory last = null;
         Interrupt ctrlC = Interrupt.arm();
-        try (Tensor q = qp[0]; Tensor p = qp[1];
-             Progress bar = new Progress(global.err(), "chain", steps, "steps", (double) trajectories * particles, "particle-steps")) {
+        try (Tensor q = qp[0]; Tensor p = qp[1]) {
             int done = 0;
-            while (done < steps && !ctrlC.requested()) {
-                int count = Math.min(chunk, steps - done);
-                Trajectory t = h.integrate(integrator, last == null ? q : last.q(), last == null ? p : last.p(), dt, count,
-                        Recording.every(recordEvery).withSnapshots());
-                if (last != null) last.close();
-                last = t;
-                s.append(t);
-                done += count;
-                bar.stepBy(count);
+            try (Progress bar = new Progress(global.err(), "chain", steps, "steps", (double) trajectories * particles, "particle-steps")) {
+                while (done < steps && !ctrlC.requested()) {
+                    int count = Math.min(chunk, steps - done);
+                    Trajectory t = h.integrate(integrator, last == null ? q : last.q(), last == null ? p : last.p(), dt, count,
+                            Recording.every(recordEvery).withSnapshots());
+                    if (last != null) last.close();
+                    last = t;
+                    s.append(t);
+                    done += count;
+                    bar.stepBy(count);
+                }
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
             if (done < steps) out.printf("interrupted after step %d of %d: the results cover the steps done%n", done, steps);

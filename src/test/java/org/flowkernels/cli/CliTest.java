@@ -194,6 +194,9 @@ class CliTest {
         assertTrue(worst < 1e-3, "max |dH/H| " + worst);
         assertTrue(worst < 3 * firstHalf + 1e-6, "the error grew: first half " + firstHalf + ", whole run " + worst);
         assertEquals(worst, number(r.out(), "records: ([0-9.e+-]+) \\("), 1e-3 * worst + 1e-9, r.out());
+        // Piped (not a terminal), the progress is plain lines; the final one comes once.
+        assertEquals(1, r.err().lines().filter(l -> l.contains("100%")).count(), r.err());
+        assertTrue(r.err().contains("chain 100% 2000/2000 steps"), r.err());
 
         // One library call from the same start, recording as often (p is synchronised at the records, so the
         // leapfrog's merged half kicks split there), ends bit for bit where the chunked run does.
