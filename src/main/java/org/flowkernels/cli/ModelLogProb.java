@@ -43,19 +43,20 @@ class ModelLogProb extends ModelCommand {
             } catch (IllegalArgumentException e) {
                 throw new FormatException(input, e.getMessage(), e);
             }
-            Outputs files = output.open();
-            out.println(m.describe() + " (" + backend.device() + ")");
-            int n = x.shape()[0];
-            long t0 = System.nanoTime();
-            float[] logP;
-            try (Tensor xt = x.toTensor(backend); Tensor lp = logProb(m, xt)) {
-                logP = lp.toArray();
+            try (Outputs files = output.open()) {
+                out.println(m.describe() + " (" + backend.device() + ")");
+                int n = x.shape()[0];
+                long t0 = System.nanoTime();
+                float[] logP;
+                try (Tensor xt = x.toTensor(backend); Tensor lp = logProb(m, xt)) {
+                    logP = lp.toArray();
+                }
+                double seconds = (System.nanoTime() - t0) * 1e-9;
+                out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s); mean log p = %.4f%n", n, seconds, n / seconds,
+                        mean(logP));
+                files.npy("logp.npy", logP, n);
+                files.report(out);
             }
-            double seconds = (System.nanoTime() - t0) * 1e-9;
-            out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s); mean log p = %.4f%n", n, seconds, n / seconds,
-                    mean(logP));
-            files.npy("logp.npy", logP, n);
-            files.report(out);
         }
         return 0;
     }

@@ -30,8 +30,7 @@ final class ModelSample extends ModelCommand {
         Check.positive(n, "--n");
         Backend backend = global.backend();
         PrintWriter out = global.out();
-        try (Flow m = load(backend)) {
-            Outputs files = output.open();
+        try (Flow m = load(backend); Outputs files = output.open()) {
             out.println(m.describe() + " (" + backend.device() + ")");
             long t0 = System.nanoTime();
             try (FlowSample s = m.sample(n, seed)) {

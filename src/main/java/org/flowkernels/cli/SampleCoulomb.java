@@ -117,8 +117,13 @@ final class SampleCoulomb implements Callable<Integer> {
                     + "use --method mala, or drop --adapt");
         Backend backend = global.backend();
         checkMemory(backend);
+        try (Outputs files = output.open()) {
+            return run(backend, files);
+        }
+    }
+
+    private int run(Backend backend, Outputs files) throws IOException {
         int n = n();
-        Outputs files = output.open();
         PrintWriter out = global.out();
 
         Potential.CoulombGas gas = Potential.coulombGas(dim);

@@ -134,7 +134,12 @@ final class SimulateChain implements Callable<Integer> {
         int chunk = recordEvery * Math.max(1, (records - 1 + 99) / 100); // about 100 chunks: Ctrl-C and the bar react in 1% of the run
         Backend backend = global.backend();
         checkMemory(backend, records, chunk / recordEvery + 1);
-        Outputs files = output.open();
+        try (Outputs files = output.open()) {
+            return run(backend, files, chain, records, chunk);
+        }
+    }
+
+    private int run(Backend backend, Outputs files, Potential.Chain chain, int records, int chunk) throws IOException {
         PrintWriter out = global.out();
         out.printf(Locale.ROOT, "simulate chain: %d particles, %s, %s ends; %s, dt %s, %d steps (t = %s); %s; start: %s%n",
                 particles, model, lower(ends), lower(integrator), num(dt), steps, num(steps * dt),

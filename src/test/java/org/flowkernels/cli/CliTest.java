@@ -385,6 +385,27 @@ class CliTest {
         assertFalse(Files.exists(out), "no --out folder for a run that never started");
     }
 
+    /** A failed run leaves no --out folder it created behind (and removes the missing parents it made too). */
+    @Test
+    void aFailedRunLeavesNoEmptyOutFolder() throws IOException {
+        Path out = tmp.resolve("new").resolve("blown-up");
+        // eps = 100 at beta = 100: the first ULA steps throw the charges to infinity
+        Run r = run("sample", "coulomb", "--backend", "cpu", "--method", "ula", "--step-size", "100", "--chains", "8", "--warmup", "0",
+                "--steps", "100", "--out", out.toString());
+        assertOneLine(r, Errors.FAILURE, "non-finite", "--step-size");
+        assertFalse(Files.exists(tmp.resolve("new")), "the folders the failed run created are gone");
+
+        Path model = nonFiniteModel();
+        Path drawn = tmp.resolve("drawn");
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", model.toString(), "--out", drawn.toString()), Errors.BAD_FILE);
+        assertFalse(Files.exists(drawn), "no --out folder for a model that did not load");
+
+        Path existing = Files.createDirectories(tmp.resolve("existing"));
+        run("sample", "coulomb", "--backend", "cpu", "--method", "ula", "--step-size", "100", "--chains", "8", "--warmup", "0",
+                "--steps", "100", "--out", existing.toString()).expect(Errors.FAILURE);
+        assertTrue(Files.isDirectory(existing), "a folder that was there before stays");
+    }
+
     /** A RealNVP saved by the library, with one bias of coupling 1 made NaN. */
     private Path nonFiniteModel() throws IOException {
         Path model = tmp.resolve("nan-model");
