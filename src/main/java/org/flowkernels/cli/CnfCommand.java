@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cnf sample|logprob}: a continuous normalizing flow loaded from a model directory. */
-@Command(name = "cnf", mixinStandardHelpOptions = true, subcommands = {ModelSample.class, CnfCommand.LogProb.class},
+@Command(name = "cnf", mixinStandardHelpOptions = true, subcommands = {CnfCommand.Sample.class, CnfCommand.LogProb.class},
         description = "Sample a continuous normalizing flow, dx/dt = v(x, t) from z ~ N(0, I) at t0 to x at t1, or evaluate its "
                 + "log-density, integrating d(log p)/dt = -tr(dv/dx) along (exactly, or with Hutchinson's estimator).",
         footerHeading = "%nThe model directory (--model DIR):%n",
@@ -26,6 +26,15 @@ final class CnfCommand extends CommandGroup implements ModelCommand.Loader {
     public Flow load(Path dir, Backend backend) throws IOException {
         return Cnf.load(dir).on(backend);
     }
+
+    /** {@code cnf sample}. */
+    @Command(name = "sample",
+            description = {"Draw n samples from the CNF in DIR: z ~ N(0, I) from Philox (--seed) integrated from t0 to t1, with "
+                    + "their log-density log q(x) = log N(z; 0, I) - integral of tr(dv/dx) dt (natural log, nats). With a "
+                    + "Hutchinson trace the probes are drawn with the same seed, and log q is then an unbiased estimate: "
+                    + "cnf logprob --seed with that seed retraces the same paths.",
+                "One batch on the backend (the draws depend on the row index, so the run is not split)."})
+    static final class Sample extends ModelSample {}
 
     /** {@code cnf logprob}, with the seed of the trace probes. */
     @Command(name = "logprob")

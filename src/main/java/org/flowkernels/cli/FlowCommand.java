@@ -8,7 +8,7 @@ import org.flowkernels.flow.Flow;
 import picocli.CommandLine.Command;
 
 /** {@code flow sample|logprob}: a coupling flow (RealNVP, NICE) loaded from a model directory. */
-@Command(name = "flow", mixinStandardHelpOptions = true, subcommands = {ModelSample.class, ModelLogProb.class},
+@Command(name = "flow", mixinStandardHelpOptions = true, subcommands = {FlowCommand.Sample.class, ModelLogProb.class},
         description = "Sample a coupling flow (RealNVP / NICE) or evaluate its log-density, x = f(z), z ~ N(0, I).",
         footerHeading = "%nThe model directory (--model DIR):%n",
         footer = {
@@ -22,4 +22,11 @@ final class FlowCommand extends CommandGroup implements ModelCommand.Loader {
     public Flow load(Path dir, Backend backend) throws IOException {
         return CouplingFlow.load(dir).on(backend);
     }
+
+    /** {@code flow sample}. */
+    @Command(name = "sample",
+            description = {"Draw n samples x = f(z) from the coupling flow in DIR, z ~ N(0, I) from Philox (--seed), with their "
+                    + "exact log-density log q(x) = log N(z; 0, I) - log|det dx/dz| (natural log, nats).",
+                "One batch on the backend (the draws depend on the row index, so the run is not split)."})
+    static final class Sample extends ModelSample {}
 }

@@ -10,15 +10,11 @@ import org.flowkernels.flow.FlowSample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code flow sample} and {@code cnf sample}: n samples and their log q, as .npy files. */
-@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draw n samples x from the model in DIR, z ~ N(0, I) from Philox (--seed) pushed through the flow, "
-                + "with their log-density log q(x) (natural log, nats). A CNF with a Hutchinson trace draws its probes with "
-                + "the same seed, and its log q is then an unbiased estimate.",
-            "One batch on the backend (the draws depend on the row index, so the run is not split)."},
+/** {@code flow sample} and {@code cnf sample} (each with its own description): n samples and their log q, as .npy files. */
+@Command(mixinStandardHelpOptions = true, sortOptions = false,
         footerHeading = "%nWrites (into --out):%n",
         footer = {"  x.npy     float32 [n, dim]: the samples", "  logq.npy  float32 [n]: log q of each sample"})
-final class ModelSample extends ModelCommand {
+abstract class ModelSample extends ModelCommand {
     @Option(names = "--n", paramLabel = "N", defaultValue = "10000", description = "number of samples (default: ${DEFAULT-VALUE})")
     int n;
 

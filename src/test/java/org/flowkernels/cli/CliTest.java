@@ -474,6 +474,10 @@ class CliTest {
             if (computes) assertTrue(r.out().contains("--backend") && r.out().contains("--precision"), r.out());
             if (computes && !c[0].equals("demo")) assertTrue(r.out().contains("Writes") && r.out().contains("--out"), r.out());
         }
+        String flowSample = run("flow", "sample", "--help").out(), cnfSample = run("cnf", "sample", "--help").out();
+        assertFalse(flowSample.contains("probe") || flowSample.contains("Hutchinson") || flowSample.contains("CNF"), flowSample);
+        assertTrue(flowSample.contains("coupling flow"), flowSample);
+        assertTrue(cnfSample.contains("Hutchinson") && cnfSample.contains("probes"), cnfSample);
         picocli.CommandLine cl = new picocli.CommandLine(new Main());
         for (String[] c : commands) {
             picocli.CommandLine sub = cl;
