@@ -455,6 +455,13 @@ class CliTest {
     }
 
     @Test
+    void versionIsTheBuildsVersion() throws IOException {
+        Matcher m = Pattern.compile("<artifactId>flowkernels</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertTrue(m.find(), "the project version in pom.xml");
+        assertEquals("flowkernels " + m.group(1), run("--version").expect(0).out().strip());
+    }
+
+    @Test
     void debugPrintsTheStackTrace() {
         Run r = run("sample", "coulomb", "--backend", "nosuch", "--debug").expect(Errors.USAGE);
         assertTrue(r.err().contains("\tat "), r.err());
