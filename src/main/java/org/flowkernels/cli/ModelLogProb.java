@@ -52,8 +52,8 @@ class ModelLogProb extends ModelCommand {
                     logP = lp.toArray();
                 }
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s); mean log p = %.4f%n", n, seconds, n / seconds,
-                        mean(logP));
+                out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s, %s); mean log p = %.4f%n", n, seconds,
+                        n / seconds, Progress.WARM_UP, mean(logP));
                 files.npy("logp.npy", logP, n);
                 files.report(out);
             }

@@ -32,8 +32,8 @@ abstract class ModelSample extends ModelCommand {
             try (FlowSample s = m.sample(n, seed)) {
                 float[] x = s.x().toArray(), logQ = s.logQ().toArray();
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s); mean log q = %.4f%n", n, m.dim(),
-                        seconds, n / seconds, ModelLogProb.mean(logQ));
+                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s, %s); mean log q = %.4f%n", n, m.dim(),
+                        seconds, n / seconds, Progress.WARM_UP, ModelLogProb.mean(logQ));
                 files.npy("x.npy", x, n, m.dim());
                 files.npy("logq.npy", logQ, n);
             }

@@ -17,6 +17,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * which a terminal overwrites in place but a log keeps as two 100 % lines.
  */
 final class Progress implements AutoCloseable {
+    /** What every throughput figure of a short run includes: the JVM compiles the hot loops during the first seconds. */
+    static final String WARM_UP = "includes JIT warm-up; see bench/ for steady-state figures";
+
     private static final long LINE_EVERY_NS = 5_000_000_000L;
 
     private final ProgressBar bar; // null when the output is not a terminal

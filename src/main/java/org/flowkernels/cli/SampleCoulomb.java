@@ -217,8 +217,8 @@ final class SampleCoulomb implements Callable<Integer> {
             out.printf(Locale.ROOT, "acceptance %.3f%s; step size eps: mean %.3g (%.3g .. %.3g over the chains)%n", run.statistics().acceptanceRate(),
                     adapts() ? " (target 0.574)" : "", mean, lo, hi);
         }
-        out.printf(Locale.ROOT, "%d steps x %d chains in %.2f s: %.3g chain-steps/s%n", run.stepsDone(), chains, seconds,
-                run.stepsDone() * (double) chains / seconds);
+        out.printf(Locale.ROOT, "%d steps x %d chains in %.2f s: %.3g chain-steps/s (%s)%n", run.stepsDone(), chains, seconds,
+                run.stepsDone() * (double) chains / seconds, Progress.WARM_UP);
     }
 
     /** MALA adapts unless told not to; with no warm-up there is nothing to adapt in. */

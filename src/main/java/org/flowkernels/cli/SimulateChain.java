@@ -239,8 +239,9 @@ final class SimulateChain implements Callable<Integer> {
         out.printf(Locale.ROOT, "max |H(t) - H(0)|/|H(0)| over %s and %d records: %.3e (first half of the run %.3e, "
                         + "second half %.3e)%s%n", count(trajectories, "trajectory", "trajectories"), s.filled, worst, s.maxRelativeError(0, half + 1),
                 s.maxRelativeError(half, s.filled), integrator.symplectic() ? "" : "; rk4 is not symplectic: its error drifts");
-        out.printf(Locale.ROOT, "%d steps x %s x %d particles in %.2f s: %.3g particle-steps/s%n", done,
-                count(trajectories, "trajectory", "trajectories"), particles, seconds, (double) done * trajectories * particles / seconds);
+        out.printf(Locale.ROOT, "%d steps x %s x %d particles in %.2f s: %.3g particle-steps/s (%s)%n", done,
+                count(trajectories, "trajectory", "trajectories"), particles, seconds, (double) done * trajectories * particles / seconds,
+                Progress.WARM_UP);
         if (!Double.isFinite(worst)) out.println("the energy became non-finite: the run blew up (try a smaller --dt)");
     }
 

@@ -133,6 +133,8 @@ class CliTest {
         // <r . grad V> = dN/beta = 0.8 exactly for MALA in equilibrium; 5 standard errors (their own estimate from 64 chains).
         assertEquals(0.8, virial, 5 * virialError, r.out());
         assertTrue(r.out().contains("acceptance") && r.out().contains("backend: cpu"), r.out());
+        // A short run's throughput includes the JIT's first seconds: the line says so.
+        assertTrue(r.out().contains("chain-steps/s (includes JIT warm-up; see bench/ for steady-state figures)"), r.out());
 
         // Gelman-Rubin from the same records: W the mean within-chain variance, the chain means' variance between.
         double within = 0;
@@ -194,6 +196,7 @@ class CliTest {
         assertTrue(worst < 1e-3, "max |dH/H| " + worst);
         assertTrue(worst < 3 * firstHalf + 1e-6, "the error grew: first half " + firstHalf + ", whole run " + worst);
         assertEquals(worst, number(r.out(), "records: ([0-9.e+-]+) \\("), 1e-3 * worst + 1e-9, r.out());
+        assertTrue(r.out().contains("particle-steps/s (includes JIT warm-up; see bench/ for steady-state figures)"), r.out());
         // Piped (not a terminal), the progress is plain lines; the final one comes once.
         assertEquals(1, r.err().lines().filter(l -> l.contains("100%")).count(), r.err());
         assertTrue(r.err().contains("chain 100% 2000/2000 steps"), r.err());
