@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
             "  model.safetensors  the field's weights under PyTorch state_dict names",
             "  or weights.npz     (net.J.weight and .bias)",
             "as Cnf.load reads and cnf.save writes them; README.md, \"Continuous flows\",",
-            "describes the format."})
+            "describes the format. examples/cnf-2d is one."})
 final class CnfCommand extends CommandGroup implements ModelCommand.Loader {
     @Override
     public Flow load(Path dir, Backend backend) throws IOException {

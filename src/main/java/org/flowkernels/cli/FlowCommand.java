@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             "  model.safetensors  the weights under PyTorch state_dict names",
             "  or weights.npz     (layers.K.net.J.weight and .bias)",
             "as CouplingFlow.load reads and flow.save writes them; README.md, \"Weights from",
-            "PyTorch and NumPy\", describes the format."})
+            "PyTorch and NumPy\", describes the format. examples/realnvp-2d is one."})
 final class FlowCommand extends CommandGroup implements ModelCommand.Loader {
     @Override
     public Flow load(Path dir, Backend backend) throws IOException {
