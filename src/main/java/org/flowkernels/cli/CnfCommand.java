@@ -2,19 +2,16 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
+import org.flowkernels.flow.Flow;
 import org.flowkernels.ode.Cnf;
 import org.flowkernels.ode.CnfModule;
-import org.flowkernels.ode.Trace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import static org.flowkernels.cli.Words.lower;
-
 /** {@code cnf sample|logprob}: a continuous normalizing flow loaded from a model directory. */
-@Command(name = "cnf", mixinStandardHelpOptions = true, subcommands = {ModelSample.class, CnfCommand.LogProb.class},
+@Command(name = "cnf", mixinStandardHelpOptions = true, subcommands = {CnfCommand.Sample.class, CnfCommand.LogProb.class},
         description = "Sample a continuous normalizing flow, dx/dt = v(x, t) from z ~ N(0, I) at t0 to x at t1, or evaluate its "
                 + "log-density, integrating d(log p)/dt = -tr(dv/dx) along (exactly, or with Hutchinson's estimator).",
         footerHeading = "%nThe model directory (--model DIR):%n",
@@ -23,40 +20,21 @@ import static org.flowkernels.cli.Words.lower;
             "  model.safetensors  the field's weights under PyTorch state_dict names",
             "  or weights.npz     (net.J.weight and .bias)",
             "as Cnf.load reads and cnf.save writes them; README.md, \"Continuous flows\",",
-            "describes the format."})
-final class CnfCommand extends CommandGroup implements DensityModel.Family {
+            "describes the format. examples/cnf-2d is one."})
+final class CnfCommand extends CommandGroup implements ModelCommand.Loader {
     @Override
-    public DensityModel load(Path dir, Backend backend) throws IOException {
-        Cnf cnf = Cnf.load(dir);
-        CnfModule m = cnf.on(backend);
-        return new DensityModel() {
-            @Override public int dim() { return m.dim(); }
-
-            @Override
-            public String describe() {
-                var s = cnf.solve();
-                String trace = s.trace() instanceof Trace.Hutchinson h
-                        ? "Hutchinson trace, " + h.probes() + " " + lower(h.probe()) + " probe(s)" : "exact trace";
-                return "CNF of dimension " + cnf.dim() + ": " + cnf.field() + ", " + s.solver() + " from t = " + s.t0() + " to "
-                        + s.t1() + " in " + s.steps() + " steps, " + trace + ", on " + backend.name();
-            }
-
-            @Override
-            public Drawn sample(int n, long seed) {
-                CnfModule.Sample s = m.sample(n, seed);
-                return new Drawn(s.x(), s.logQ(), "ran " + s.execution());
-            }
-
-            @Override
-            public Scored logProb(Tensor x, OptionalLong probeSeed) {
-                CnfModule.Density d = probeSeed.isPresent() ? m.logProb(x, probeSeed.getAsLong()) : m.logProb(x);
-                d.z().close();
-                return new Scored(d.logProb(), "ran " + d.execution());
-            }
-
-            @Override public void close() { m.close(); }
-        };
+    public Flow load(Path dir, Backend backend) throws IOException {
+        return Cnf.load(dir).on(backend);
     }
+
+    /** {@code cnf sample}. */
+    @Command(name = "sample",
+            description = {"Draw n samples from the CNF in DIR: z ~ N(0, I) from Philox (--seed) integrated from t0 to t1, with "
+                    + "their log-density log q(x) = log N(z; 0, I) - integral of tr(dv/dx) dt (natural log, nats). With a "
+                    + "Hutchinson trace the probes are drawn with the same seed, and log q is then an unbiased estimate: "
+                    + "cnf logprob --seed with that seed retraces the same paths.",
+                "One batch on the backend (the draws depend on the row index, so the run is not split)."})
+    static final class Sample extends ModelSample {}
 
     /** {@code cnf logprob}, with the seed of the trace probes. */
     @Command(name = "logprob")
@@ -67,8 +45,8 @@ final class CnfCommand extends CommandGroup implements DensityModel.Family {
         Long seed;
 
         @Override
-        OptionalLong probeSeed() {
-            return seed == null ? OptionalLong.empty() : OptionalLong.of(seed);
+        Tensor logProb(Flow m, Tensor x) {
+            return seed == null ? m.logProb(x) : ((CnfModule) m).logProb(x, seed);
         }
     }
 }

@@ -2,16 +2,13 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.OptionalLong;
 import org.flowkernels.Backend;
-import org.flowkernels.Tensor;
 import org.flowkernels.flow.CouplingFlow;
-import org.flowkernels.flow.CouplingFlowModule;
-import org.flowkernels.flow.FlowSample;
+import org.flowkernels.flow.Flow;
 import picocli.CommandLine.Command;
 
 /** {@code flow sample|logprob}: a coupling flow (RealNVP, NICE) loaded from a model directory. */
-@Command(name = "flow", mixinStandardHelpOptions = true, subcommands = {ModelSample.class, ModelLogProb.class},
+@Command(name = "flow", mixinStandardHelpOptions = true, subcommands = {FlowCommand.Sample.class, ModelLogProb.class},
         description = "Sample a coupling flow (RealNVP / NICE) or evaluate its log-density, x = f(z), z ~ N(0, I).",
         footerHeading = "%nThe model directory (--model DIR):%n",
         footer = {
@@ -19,28 +16,17 @@ import picocli.CommandLine.Command;
             "  model.safetensors  the weights under PyTorch state_dict names",
             "  or weights.npz     (layers.K.net.J.weight and .bias)",
             "as CouplingFlow.load reads and flow.save writes them; README.md, \"Weights from",
-            "PyTorch and NumPy\", describes the format."})
-final class FlowCommand extends CommandGroup implements DensityModel.Family {
+            "PyTorch and NumPy\", describes the format. examples/realnvp-2d is one."})
+final class FlowCommand extends CommandGroup implements ModelCommand.Loader {
     @Override
-    public DensityModel load(Path dir, Backend backend) throws IOException {
-        CouplingFlow flow = CouplingFlow.load(dir);
-        CouplingFlowModule m = flow.on(backend);
-        return new DensityModel() {
-            @Override public int dim() { return m.dim(); }
-
-            @Override public String describe() { return flow + " on " + backend.name(); }
-
-            @Override
-            public Drawn sample(int n, long seed) {
-                FlowSample s = m.sample(n, seed);
-                return new Drawn(s.x(), s.logQ(), "");
-            }
-
-            /** Exact log-densities: no probes, the seed plays no part. */
-            @Override
-            public Scored logProb(Tensor x, OptionalLong probeSeed) { return new Scored(m.logProb(x), ""); }
-
-            @Override public void close() { m.close(); }
-        };
+    public Flow load(Path dir, Backend backend) throws IOException {
+        return CouplingFlow.load(dir).on(backend);
     }
+
+    /** {@code flow sample}. */
+    @Command(name = "sample",
+            description = {"Draw n samples x = f(z) from the coupling flow in DIR, z ~ N(0, I) from Philox (--seed), with their "
+                    + "exact log-density log q(x) = log N(z; 0, I) - log|det dx/dz| (natural log, nats).",
+                "One batch on the backend (the draws depend on the row index, so the run is not split)."})
+    static final class Sample extends ModelSample {}
 }

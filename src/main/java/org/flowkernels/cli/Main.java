@@ -1,8 +1,11 @@
 package org.flowkernels.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -12,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The flowkernels command-line tool: {@code bin/flowkernels <command> [options]}. */
-@Command(name = "flowkernels", mixinStandardHelpOptions = true, version = "flowkernels 0.1.0",
+@Command(name = "flowkernels", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"GPU kernels for the numerics of generative models in physics: Langevin sampling, Hamiltonian "
                 + "dynamics, coupling and continuous normalizing flows, on CUDA, OpenCL or the Java CPU backend.",
                 "Run `flowkernels COMMAND --help` for a command's options and the files it writes."},
@@ -52,6 +55,19 @@ public final class Main implements Callable<Integer> {
             out.flush();
             err.flush();
             Interrupt.release();
+        }
+    }
+
+    /** --version: the version Maven built, from flowkernels.properties (filtered with ${project.version} at the build). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/org/flowkernels/flowkernels.properties")) {
+                if (in == null) throw new IOException("flowkernels.properties is missing from the class path (a broken build)");
+                p.load(in);
+            }
+            return new String[] {"flowkernels " + p.getProperty("version")};
         }
     }
 

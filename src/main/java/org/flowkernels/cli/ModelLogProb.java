@@ -2,13 +2,14 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.OptionalLong;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
+import org.flowkernels.flow.Flow;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.FormatException;
 import org.flowkernels.io.Npy;
@@ -30,7 +31,9 @@ class ModelLogProb extends ModelCommand {
     public Integer call() throws IOException {
         Backend backend = global.backend();
         PrintWriter out = global.out();
-        try (DensityModel m = family.load(model, backend)) {
+        try (Flow m = load(backend)) {
+            // Reading a directory fails with "Is a directory" and no path.
+            if (Files.isDirectory(input)) throw new FormatException(input, "is a directory: --input expects an .npy file");
             FloatArray x = Npy.read(input);
             if (x.rank() != 2 || x.shape()[1] != m.dim())
                 throw new FormatException(input, "expected an array [n, " + m.dim() + "] (the model's dimension), got shape "
@@ -40,28 +43,27 @@ class ModelLogProb extends ModelCommand {
             } catch (IllegalArgumentException e) {
                 throw new FormatException(input, e.getMessage(), e);
             }
-            Outputs files = output.open();
-            out.println(m.describe() + " (" + backend.device() + ")");
-            int n = x.shape()[0];
-            long t0 = System.nanoTime();
-            float[] logP;
-            String how;
-            try (Tensor xt = x.toTensor(backend); DensityModel.Scored lp = m.logProb(xt, probeSeed())) {
-                logP = lp.logP().toArray();
-                how = lp.how();
+            try (Outputs files = output.open()) {
+                out.println(m.describe() + " (" + backend.device() + ")");
+                int n = x.shape()[0];
+                long t0 = System.nanoTime();
+                float[] logP;
+                try (Tensor xt = x.toTensor(backend); Tensor lp = logProb(m, xt)) {
+                    logP = lp.toArray();
+                }
+                double seconds = (System.nanoTime() - t0) * 1e-9;
+                out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s, %s); mean log p = %.4f%n", n, seconds,
+                        n / seconds, Progress.WARM_UP, mean(logP));
+                files.npy("logp.npy", logP, n);
+                files.report(out);
             }
-            double seconds = (System.nanoTime() - t0) * 1e-9;
-            out.printf(Locale.ROOT, "log p of %d points in %.3f s (%.3g points/s)%s; mean log p = %.4f%n", n, seconds, n / seconds,
-                    how.isEmpty() ? "" : ", " + how, mean(logP));
-            files.npy("logp.npy", logP, n);
-            files.report(out);
         }
         return 0;
     }
 
-    /** The seed of the model's random trace probes, if it has them and one was given (cnf logprob --seed). */
-    OptionalLong probeSeed() {
-        return OptionalLong.empty();
+    /** log p of the rows of x; {@code cnf logprob} overrides it to draw the trace probes with --seed. */
+    Tensor logProb(Flow m, Tensor x) {
+        return m.logProb(x);
     }
 
     static double mean(float[] v) {

@@ -5,18 +5,16 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
+import org.flowkernels.flow.Flow;
+import org.flowkernels.flow.FlowSample;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code flow sample} and {@code cnf sample}: n samples and their log q, as .npy files. */
-@Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draw n samples x from the model in DIR, z ~ N(0, I) from Philox (--seed) pushed through the flow, "
-                + "with their log-density log q(x) (natural log, nats). A CNF with a Hutchinson trace draws its probes with "
-                + "the same seed, and its log q is then an unbiased estimate.",
-            "One batch on the backend (the draws depend on the row index, so the run is not split)."},
+/** {@code flow sample} and {@code cnf sample} (each with its own description): n samples and their log q, as .npy files. */
+@Command(mixinStandardHelpOptions = true, sortOptions = false,
         footerHeading = "%nWrites (into --out):%n",
         footer = {"  x.npy     float32 [n, dim]: the samples", "  logq.npy  float32 [n]: log q of each sample"})
-final class ModelSample extends ModelCommand {
+abstract class ModelSample extends ModelCommand {
     @Option(names = "--n", paramLabel = "N", defaultValue = "10000", description = "number of samples (default: ${DEFAULT-VALUE})")
     int n;
 
@@ -28,15 +26,14 @@ final class ModelSample extends ModelCommand {
         Check.positive(n, "--n");
         Backend backend = global.backend();
         PrintWriter out = global.out();
-        try (DensityModel m = family.load(model, backend)) {
-            Outputs files = output.open();
+        try (Flow m = load(backend); Outputs files = output.open()) {
             out.println(m.describe() + " (" + backend.device() + ")");
             long t0 = System.nanoTime();
-            try (DensityModel.Drawn d = m.sample(n, seed)) {
-                float[] x = d.x().toArray(), logQ = d.logQ().toArray();
+            try (FlowSample s = m.sample(n, seed)) {
+                float[] x = s.x().toArray(), logQ = s.logQ().toArray();
                 double seconds = (System.nanoTime() - t0) * 1e-9;
-                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s)%s; mean log q = %.4f%n", n, m.dim(),
-                        seconds, n / seconds, d.how().isEmpty() ? "" : ", " + d.how(), ModelLogProb.mean(logQ));
+                out.printf(Locale.ROOT, "%d samples of dimension %d in %.3f s (%.3g samples/s, %s); mean log q = %.4f%n", n, m.dim(),
+                        seconds, n / seconds, Progress.WARM_UP, ModelLogProb.mean(logQ));
                 files.npy("x.npy", x, n, m.dim());
                 files.npy("logq.npy", logQ, n);
             }

@@ -12,8 +12,14 @@ final class OutputFolder {
                     + "(default: ${DEFAULT-VALUE})")
     Path out;
 
-    /** The folder, created, with the list of what is written into it. */
+    /**
+     * The folder, created now (so a --out that cannot be made fails before the run, not after
+     * it), with the list of what is written into it. Closing it removes again the folders this
+     * call created if nothing was written: a failed run leaves no empty folder behind.
+     */
     Outputs open() throws IOException {
-        return new Outputs(Files.createDirectories(out));
+        Path created = null; // the outermost folder that is missing
+        for (Path p = out.toAbsolutePath().normalize(); p != null && Files.notExists(p); p = p.getParent()) created = p;
+        return new Outputs(Files.createDirectories(out), created);
     }
 }

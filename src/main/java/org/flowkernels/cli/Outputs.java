@@ -2,6 +2,7 @@ package org.flowkernels.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,8 +10,12 @@ import java.util.List;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.Npy;
 
-/** The files a command writes into its --out folder, listed for the user once written. */
-final class Outputs {
+/**
+ * The files a command writes into its --out folder, listed for the user once written. Close
+ * it when the command ends: if nothing was written (the run failed) the folders that
+ * {@link OutputFolder#open} created are removed.
+ */
+final class Outputs implements AutoCloseable {
     interface Plot {
         void write(Path file) throws IOException;
     }
@@ -18,10 +23,14 @@ final class Outputs {
     /** PNGs need AWT (module java.desktop); a trimmed runtime (a jlink image) may lack it. */
     static final boolean CAN_DRAW = ModuleLayer.boot().findModule("java.desktop").isPresent();
 
-    private final Path dir;
+    private final Path dir, created;
     private final List<String> written = new ArrayList<>(), skipped = new ArrayList<>();
 
-    Outputs(Path dir) { this.dir = dir; }
+    /** {@code created}: the outermost folder of {@code dir}'s path that this run made, or null. */
+    Outputs(Path dir, Path created) {
+        this.dir = dir;
+        this.created = created;
+    }
 
     /** A float32 .npy file of the given shape (row-major data). */
     void npy(String name, float[] data, int... shape) throws IOException {
@@ -43,5 +52,16 @@ final class Outputs {
         if (!skipped.isEmpty())
             out.println("not drawn: " + String.join(", ", skipped) + " (this Java runtime has no java.desktop module, which "
                     + "PNG plots need)");
+    }
+
+    /** Removes the folders this run created, innermost first, if nothing was written; a folder that is not empty stays. */
+    @Override
+    public void close() {
+        if (created == null || !written.isEmpty()) return;
+        try {
+            for (Path p = dir.toAbsolutePath().normalize(); p.startsWith(created); p = p.getParent()) Files.delete(p);
+        } catch (IOException e) {
+            // not empty (someone else wrote there) or not ours to remove: leave it; the run's own error is what matters
+        }
     }
 }

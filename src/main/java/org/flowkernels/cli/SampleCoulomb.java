@@ -123,9 +123,15 @@ final class SampleCoulomb implements Callable<Integer> {
         if (method == Method.ULA && Boolean.TRUE.equals(adapt))
             throw new IllegalArgumentException("--adapt: adaptation tunes MALA's acceptance rate and ULA accepts every step; "
                     + "use --method mala, or drop --adapt");
-        int n = Math.multiplyExact(particles, dim);
         Backend backend = global.backend();
-        Outputs files = output.open();
+        checkMemory(backend);
+        try (Outputs files = output.open()) {
+            return run(backend, files);
+        }
+    }
+
+    private int run(Backend backend, Outputs files) throws IOException {
+        int n = n();
         PrintWriter out = global.out();
 
         Potential.CoulombGas gas = Potential.coulombGas(dim);
@@ -163,6 +169,26 @@ final class SampleCoulomb implements Callable<Integer> {
             files.report(out);
         }
         return 0;
+    }
+
+    /** One record per M steps from step 0 to the end (the last chunk may be shorter). */
+    private long records() {
+        return ((long) warmup + steps + recordEvery - 1) / recordEvery + 1;
+    }
+
+    /**
+     * What the run holds: on the backend the start, the chains' states, their running means and
+     * second moments (n + 1 columns each), step sizes, dual-averaging state and counters, and a
+     * copy of the states with their V at each record; on the host V of every chain at every
+     * record (and the virial at the sampling ones), the last states, and at the end the
+     * [chains, records] energy array and the particles' coordinates for the density plot.
+     */
+    private void checkMemory(Backend backend) {
+        double c = chains, r = records(), n = (double) particles * dim; // before n(), which could overflow
+        new Footprint().device(4 * c * (5 * n + 8))
+                .host(4 * c * r).host(4 * c * r).array(c * r).array(c * n).host(4 * c * n).host(16 * c * particles + 16 * c)
+                .check(backend, c >= r ? "--chains" : "--record-every", chains + " chains of " + (long) n + " coordinates with " + records()
+                        + " records each", "use fewer --chains or record less often (--record-every)");
     }
 
     private void report(PrintWriter out, LangevinRun run, Records r, double seconds) {
@@ -206,8 +232,8 @@ final class SampleCoulomb implements Callable<Integer> {
             out.printf(Locale.ROOT, "acceptance %.3f%s; step size eps: mean %.3g (%.3g .. %.3g over the chains)%n", run.statistics().acceptanceRate(),
                     adapts() ? " (target 0.574)" : "", mean, lo, hi);
         }
-        out.printf(Locale.ROOT, "%d steps x %d chains in %.2f s: %.3g chain-steps/s%n", run.stepsDone(), chains, seconds,
-                run.stepsDone() * (double) chains / seconds);
+        out.printf(Locale.ROOT, "%d steps x %d chains in %.2f s: %.3g chain-steps/s (%s)%n", run.stepsDone(), chains, seconds,
+                run.stepsDone() * (double) chains / seconds, Progress.WARM_UP);
     }
 
     /** MALA adapts unless told not to; with no warm-up there is nothing to adapt in. */

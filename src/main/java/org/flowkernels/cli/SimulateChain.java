@@ -131,12 +131,15 @@ final class SimulateChain implements Callable<Integer> {
             throw new IllegalArgumentException("--mode: expected 1 .. --particles (" + particles + "), got " + mode);
         chain.checkCoordinates(particles, "--particles");
         int records = steps / recordEvery + 1;
-        long snapshotValues = (long) trajectories * records * particles;
-        if (snapshotValues > Integer.MAX_VALUE - 8)
-            throw new IllegalArgumentException("--record-every: " + records + " records of " + trajectories + " x " + particles
-                    + " coordinates are more than one array holds; record less often");
+        int chunk = recordEvery * Math.max(1, (records - 1 + 99) / 100); // about 100 chunks: Ctrl-C and the bar react in 1% of the run
         Backend backend = global.backend();
-        Outputs files = output.open();
+        checkMemory(backend, records, chunk / recordEvery + 1);
+        try (Outputs files = output.open()) {
+            return run(backend, files, chain, records, chunk);
+        }
+    }
+
+    private int run(Backend backend, Outputs files, Potential.Chain chain, int records, int chunk) throws IOException {
         PrintWriter out = global.out();
         out.printf(Locale.ROOT, "simulate chain: %d particles, %s, %s ends; %s, dt %s, %d steps (t = %s); %s; start: %s%n",
                 particles, model, lower(ends), lower(integrator), num(dt), steps, num(steps * dt),
@@ -147,23 +150,23 @@ final class SimulateChain implements Callable<Integer> {
 
         Hamiltonian h = Hamiltonian.of(chain);
         Series s = new Series(trajectories, records, particles);
-        int chunk = recordEvery * Math.max(1, (records - 1 + 99) / 100); // about 100 chunks: Ctrl-C and the bar react in 1% of the run
         long t0 = System.nanoTime();
         Tensor[] qp = start(backend);
         Trajectory last = null;
         Interrupt ctrlC = Interrupt.arm();
-        try (Tensor q = qp[0]; Tensor p = qp[1];
-             Progress bar = new Progress(global.err(), "chain", steps, "steps", (double) trajectories * particles, "particle-steps")) {
+        try (Tensor q = qp[0]; Tensor p = qp[1]) {
             int done = 0;
-            while (done < steps && !ctrlC.requested()) {
-                int count = Math.min(chunk, steps - done);
-                Trajectory t = h.integrate(integrator, last == null ? q : last.q(), last == null ? p : last.p(), dt, count,
-                        Recording.every(recordEvery).withSnapshots());
-                if (last != null) last.close();
-                last = t;
-                s.append(t);
-                done += count;
-                bar.stepBy(count);
+            try (Progress bar = new Progress(global.err(), "chain", steps, "steps", (double) trajectories * particles, "particle-steps")) {
+                while (done < steps && !ctrlC.requested()) {
+                    int count = Math.min(chunk, steps - done);
+                    Trajectory t = h.integrate(integrator, last == null ? q : last.q(), last == null ? p : last.p(), dt, count,
+                            Recording.every(recordEvery).withSnapshots());
+                    if (last != null) last.close();
+                    last = t;
+                    s.append(t);
+                    done += count;
+                    bar.stepBy(count);
+                }
             }
             double seconds = (System.nanoTime() - t0) * 1e-9;
             if (done < steps) out.printf("interrupted after step %d of %d: the results cover the steps done%n", done, steps);
@@ -174,6 +177,21 @@ final class SimulateChain implements Callable<Integer> {
             if (last != null) last.close();
         }
         return 0;
+    }
+
+    /**
+     * What the run holds: on the backend the start (q, p and the normals p is drawn from) and
+     * two chunks' trajectories at once (the last one and the one it starts), each its end
+     * state, H at its records and the q, p snapshots; on the host the whole series of records,
+     * one chunk's copy on its way into it, and the start.
+     */
+    private void checkMemory(Backend backend, int records, int chunkRecords) {
+        double t = trajectories, n = particles, r = records, cr = chunkRecords;
+        new Footprint().device(12 * t * n + 2 * (8 * t * n + 4 * t * cr * (2 * n + 1) + 4 * t))
+                .array(t * r * n).array(t * r * n).array(t * r).host(4 * t * cr * (2 * n + 1)).host(8 * t * n)
+                .check(backend, t >= r ? "--trajectories" : "--record-every", count(trajectories, "trajectory", "trajectories")
+                        + " of " + particles + " masses with " + records + " records each", "use fewer --trajectories or record less "
+                        + "often (--record-every)");
     }
 
     private Potential.Chain chain() {
@@ -221,8 +239,9 @@ final class SimulateChain implements Callable<Integer> {
         out.printf(Locale.ROOT, "max |H(t) - H(0)|/|H(0)| over %s and %d records: %.3e (first half of the run %.3e, "
                         + "second half %.3e)%s%n", count(trajectories, "trajectory", "trajectories"), s.filled, worst, s.maxRelativeError(0, half + 1),
                 s.maxRelativeError(half, s.filled), integrator.symplectic() ? "" : "; rk4 is not symplectic: its error drifts");
-        out.printf(Locale.ROOT, "%d steps x %s x %d particles in %.2f s: %.3g particle-steps/s%n", done,
-                count(trajectories, "trajectory", "trajectories"), particles, seconds, (double) done * trajectories * particles / seconds);
+        out.printf(Locale.ROOT, "%d steps x %s x %d particles in %.2f s: %.3g particle-steps/s (%s)%n", done,
+                count(trajectories, "trajectory", "trajectories"), particles, seconds, (double) done * trajectories * particles / seconds,
+                Progress.WARM_UP);
         if (!Double.isFinite(worst)) out.println("the energy became non-finite: the run blew up (try a smaller --dt)");
     }
 

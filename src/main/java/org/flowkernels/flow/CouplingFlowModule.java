@@ -17,7 +17,7 @@ import org.flowkernels.rng.Rng;
  * stack runs on the backend; nothing comes back to the host between layers. Close it to free
  * the weights. Safe to share between threads (read-only once made).
  */
-public final class CouplingFlowModule implements AutoCloseable {
+public final class CouplingFlowModule implements Flow {
     /**
      * The Philox stream of {@link #sample}'s base draws: z[r, c] is coordinate c of
      * (seed, index r, step 0, stream 0xF10), a standard normal (see {@link Rng}).
@@ -52,8 +52,10 @@ public final class CouplingFlowModule implements AutoCloseable {
 
     public CouplingFlow flow() { return flow; }
 
+    @Override
     public Backend backend() { return backend; }
 
+    @Override
     public int dim() { return flow.dim(); }
 
     /** The conditioner of coupling k (k indexes {@link CouplingFlow#couplings()}). */
@@ -61,11 +63,13 @@ public final class CouplingFlowModule implements AutoCloseable {
 
 
     /** x = f(z) through layers 0 .. K-1, and log|det ∂x/∂z| per sample. */
+    @Override
     public FlowResult forward(Tensor z) {
         return run(z, "z", false, false);
     }
 
     /** z = f⁻¹(x) through the layers in reverse, and log|det ∂z/∂x| per sample. */
+    @Override
     public FlowResult inverse(Tensor x) {
         return run(x, "x", true, false);
     }
@@ -74,6 +78,7 @@ public final class CouplingFlowModule implements AutoCloseable {
      * n samples x = f(z), z ~ N(0, I) drawn with Philox from (seed, {@link #SAMPLE_STREAM}), and
      * log q(x) = log N(z; 0, I) − log|det ∂x/∂z|.
      */
+    @Override
     public FlowSample sample(int n, long seed) {
         ensureOpen();
         Check.nonNegative(n, "n");
@@ -87,6 +92,7 @@ public final class CouplingFlowModule implements AutoCloseable {
      * log p(x) = log N(f⁻¹(x); 0, I) + log|det ∂f⁻¹/∂x| per sample, [n, 1]. Checks first that x
      * holds no NaN or infinity (IllegalArgumentException naming the row and column).
      */
+    @Override
     public Tensor logProb(Tensor x) {
         return logProb(x, true);
     }
@@ -133,6 +139,9 @@ public final class CouplingFlowModule implements AutoCloseable {
         if (closed) throw new IllegalStateException("flow module on " + backend.name() + " is closed");
     }
 
+    @Override
+    public String describe() { return flow + " on " + backend.name(); }
+
     /** Frees the weights and index lists; idempotent. */
     @Override
     public synchronized void close() {
@@ -145,6 +154,6 @@ public final class CouplingFlowModule implements AutoCloseable {
 
     @Override
     public String toString() {
-        return flow + " on " + backend.name() + (closed ? " (closed)" : "");
+        return describe() + (closed ? " (closed)" : "");
     }
 }

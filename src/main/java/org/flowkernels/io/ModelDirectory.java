@@ -13,6 +13,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,13 +79,48 @@ public final class ModelDirectory {
         if (v != version) throw error("version: expected " + version + ", got " + v);
     }
 
-    /** The weights: the file the "weights" entry names, else the one of model.safetensors and weights.npz present. */
+    /**
+     * The weights: the file the "weights" entry names, else the one of model.safetensors and
+     * weights.npz present. Every floating-point tensor must hold finite values only.
+     */
     public TensorFile weights() throws IOException {
-        if (root.has("weights")) return TensorFile.read(dir.resolve(string(root, "weights", "")));
-        boolean st = Files.exists(dir.resolve(SAFETENSORS)), npz = Files.exists(dir.resolve(NPZ));
-        if (st && npz) throw error("both " + SAFETENSORS + " and " + NPZ + " are present: name one in \"weights\"");
-        if (!st && !npz) throw new FormatException(dir, "no weights: expected " + SAFETENSORS + " or " + NPZ + " (or a \"weights\" entry)");
-        return TensorFile.read(dir.resolve(st ? SAFETENSORS : NPZ));
+        TensorFile weights;
+        if (root.has("weights")) {
+            weights = TensorFile.read(dir.resolve(string(root, "weights", "")));
+        } else {
+            boolean st = Files.exists(dir.resolve(SAFETENSORS)), npz = Files.exists(dir.resolve(NPZ));
+            if (st && npz) throw error("both " + SAFETENSORS + " and " + NPZ + " are present: name one in \"weights\"");
+            if (!st && !npz) throw new FormatException(dir, "no weights: expected " + SAFETENSORS + " or " + NPZ + " (or a \"weights\" entry)");
+            weights = TensorFile.read(dir.resolve(st ? SAFETENSORS : NPZ));
+        }
+        requireFinite(weights);
+        return weights;
+    }
+
+    /**
+     * A NaN or an infinity in a weight (a diverged training run, say) would make every output
+     * NaN without a word: name the tensor and the first such value.
+     */
+    private static void requireFinite(TensorFile weights) throws FormatException {
+        for (String name : weights.names()) {
+            FloatArray a = weights.entry(name).array();
+            if (a == null) continue; // an integer or boolean entry: not a weight
+            float[] v = a.data();
+            for (int i = 0; i < v.length; i++)
+                if (!Float.isFinite(v[i]))
+                    throw new FormatException(weights.file(), "tensor '" + name + "': expected finite values, got " + v[i] + " at index "
+                            + i + " (" + Arrays.toString(unravel(i, a.shape())) + " of shape " + Arrays.toString(a.shape()) + ")");
+        }
+    }
+
+    /** The row-major multi-index of flat index i. */
+    private static int[] unravel(int i, int[] shape) {
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = i % shape[d];
+            i /= shape[d];
+        }
+        return at;
     }
 
     /** Every tensor of the weights file was used; {@code hint} shows the expected names. */

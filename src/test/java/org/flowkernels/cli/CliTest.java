@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flowkernels.Backend;
@@ -19,6 +21,9 @@ import org.flowkernels.Tensor;
 import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.Npy;
+import org.flowkernels.io.Npz;
+import org.flowkernels.io.Safetensors;
+import org.flowkernels.io.TensorFile;
 import org.flowkernels.nn.Activation;
 import org.flowkernels.nn.Mlp;
 import org.flowkernels.ode.Cnf;
@@ -138,6 +143,8 @@ class CliTest {
         // <r . grad V> = dN/beta = 0.8 exactly for MALA in equilibrium; 5 standard errors (their own estimate from 64 chains).
         assertEquals(0.8, virial, 5 * virialError, r.out());
         assertTrue(r.out().contains("acceptance") && r.out().contains("backend: cpu"), r.out());
+        // A short run's throughput includes the JIT's first seconds: the line says so.
+        assertTrue(r.out().contains("chain-steps/s (includes JIT warm-up; see bench/ for steady-state figures)"), r.out());
 
         // Split-R-hat from the same records (BDA3): each chain's 20 sampling records cut in halves of 10, W the mean
         // of the halves' variances, B/n the variance of their means.
@@ -213,6 +220,10 @@ class CliTest {
         assertTrue(worst < 1e-3, "max |dH/H| " + worst);
         assertTrue(worst < 3 * firstHalf + 1e-6, "the error grew: first half " + firstHalf + ", whole run " + worst);
         assertEquals(worst, number(r.out(), "records: ([0-9.e+-]+) \\("), 1e-3 * worst + 1e-9, r.out());
+        assertTrue(r.out().contains("particle-steps/s (includes JIT warm-up; see bench/ for steady-state figures)"), r.out());
+        // Piped (not a terminal), the progress is plain lines; the final one comes once.
+        assertEquals(1, r.err().lines().filter(l -> l.contains("100%")).count(), r.err());
+        assertTrue(r.err().contains("chain 100% 2000/2000 steps"), r.err());
 
         // One library call from the same start, recording as often (p is synchronised at the records, so the
         // leapfrog's merged half kicks split there), ends bit for bit where the chunked run does.
@@ -388,6 +399,96 @@ class CliTest {
     }
 
     @Test
+    void aRunTooLargeForTheMemoryNamesTheOptionAndTheBytes() {
+        Path out = tmp.resolve("huge");
+        // 10^8 chains of 12 coordinates: 4.8 GB of states on the backend alone, and V at 241 records of each on the host.
+        assertOneLine(run("sample", "coulomb", "--backend", "cpu", "--chains", "100000000", "--out", out.toString()), Errors.USAGE,
+                "--chains: 100000000 chains", "GiB", "more than the", "Java heap");
+        assertOneLine(run("simulate", "chain", "--backend", "cpu", "--trajectories", "1000000000", "--out", out.toString()),
+                Errors.USAGE, "--trajectories: 1000000000 trajectories", "GiB", "Java heap");
+        // many records of a few trajectories: the records are what to cut
+        assertOneLine(run("simulate", "chain", "--backend", "cpu", "--steps", "1000000000", "--record-every", "1", "--out",
+                out.toString()), Errors.USAGE, "--record-every: 16 trajectories", "GiB");
+        assertFalse(Files.exists(out), "no --out folder for a run that never started");
+    }
+
+    /** A failed run leaves no --out folder it created behind (and removes the missing parents it made too). */
+    @Test
+    void aFailedRunLeavesNoEmptyOutFolder() throws IOException {
+        Path out = tmp.resolve("new").resolve("blown-up");
+        // eps = 100 at beta = 100: the first ULA steps throw the charges to infinity
+        Run r = run("sample", "coulomb", "--backend", "cpu", "--method", "ula", "--step-size", "100", "--chains", "8", "--warmup", "0",
+                "--steps", "100", "--out", out.toString());
+        assertOneLine(r, Errors.FAILURE, "non-finite", "--step-size");
+        assertFalse(Files.exists(tmp.resolve("new")), "the folders the failed run created are gone");
+
+        Path model = nonFiniteModel();
+        Path drawn = tmp.resolve("drawn");
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", model.toString(), "--out", drawn.toString()), Errors.BAD_FILE);
+        assertFalse(Files.exists(drawn), "no --out folder for a model that did not load");
+
+        Path existing = Files.createDirectories(tmp.resolve("existing"));
+        run("sample", "coulomb", "--backend", "cpu", "--method", "ula", "--step-size", "100", "--chains", "8", "--warmup", "0",
+                "--steps", "100", "--out", existing.toString()).expect(Errors.FAILURE);
+        assertTrue(Files.isDirectory(existing), "a folder that was there before stays");
+    }
+
+    /** A RealNVP saved by the library, with one bias of coupling 1 made NaN. */
+    private Path nonFiniteModel() throws IOException {
+        Path model = tmp.resolve("nan-model");
+        CouplingFlow.realNvp(4, 2, 1, 8).save(model);
+        Path file = model.resolve("model.safetensors");
+        TensorFile weights = TensorFile.read(file);
+        Map<String, FloatArray> tensors = new LinkedHashMap<>();
+        for (String name : weights.names()) tensors.put(name, weights.get(name));
+        tensors.get("layers.1.net.2.bias").data()[3] = Float.NaN;
+        Safetensors.write(file, tensors, Map.of());
+        return model;
+    }
+
+    /** NaN or infinite weights are refused at load, naming the tensor and the first bad value, for both kinds of model. */
+    @Test
+    void aModelWithNonFiniteWeightsIsRefused() throws IOException {
+        Path model = nonFiniteModel();
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", model.toString()), Errors.BAD_FILE,
+                model.resolve("model.safetensors").toString(), "'layers.1.net.2.bias'", "NaN at index 3");
+
+        Path cnf = tmp.resolve("inf-cnf");
+        new Cnf(VectorField.mlp(Mlp.random(1, Activation.TANH, 3, 8, 2), true), Solve.rk4(0, 1, 4)).save(cnf, "weights.npz");
+        Path file = cnf.resolve("weights.npz");
+        TensorFile weights = TensorFile.read(file);
+        Map<String, FloatArray> tensors = new LinkedHashMap<>();
+        for (String name : weights.names()) tensors.put(name, weights.get(name));
+        tensors.get("net.0.weight").data()[1 * 3 + 2] = Float.NEGATIVE_INFINITY;
+        Npz.write(file, tensors);
+        assertOneLine(run("cnf", "sample", "--backend", "cpu", "--model", cnf.toString()), Errors.BAD_FILE, "'net.0.weight'",
+                "-Infinity at index 5 ([1, 2] of shape [8, 3])");
+    }
+
+    /** File options that name the wrong kind of file: the message names the path. */
+    @Test
+    void aDirectoryForAFileOrAFileForADirectoryNamesThePath() throws IOException {
+        Path model = tmp.resolve("model");
+        CouplingFlow.realNvp(4, 2, 1, 8).save(model);
+        Path dir = Files.createDirectories(tmp.resolve("points"));
+        assertOneLine(run("flow", "logprob", "--backend", "cpu", "--model", model.toString(), "--input", dir.toString()),
+                Errors.BAD_FILE, dir.toString(), "directory");
+        Path weights = model.resolve("model.safetensors");
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", weights.toString()), Errors.BAD_FILE, weights.toString(),
+                "not a directory", "--model");
+        Path file = Files.writeString(tmp.resolve("a-file"), "");
+        assertOneLine(run("flow", "sample", "--backend", "cpu", "--model", model.toString(), "--out", file.toString()),
+                Errors.BAD_FILE, file.toString(), "not a directory");
+    }
+
+    @Test
+    void versionIsTheBuildsVersion() throws IOException {
+        Matcher m = Pattern.compile("<artifactId>flowkernels</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
+        assertTrue(m.find(), "the project version in pom.xml");
+        assertEquals("flowkernels " + m.group(1), run("--version").expect(0).out().strip());
+    }
+
+    @Test
     void debugPrintsTheStackTrace() {
         Run r = run("sample", "coulomb", "--backend", "nosuch", "--debug").expect(Errors.USAGE);
         assertTrue(r.err().contains("\tat "), r.err());
@@ -407,6 +508,10 @@ class CliTest {
             if (computes) assertTrue(r.out().contains("--backend") && r.out().contains("--precision"), r.out());
             if (computes && !c[0].equals("demo")) assertTrue(r.out().contains("Writes") && r.out().contains("--out"), r.out());
         }
+        String flowSample = run("flow", "sample", "--help").out(), cnfSample = run("cnf", "sample", "--help").out();
+        assertFalse(flowSample.contains("probe") || flowSample.contains("Hutchinson") || flowSample.contains("CNF"), flowSample);
+        assertTrue(flowSample.contains("coupling flow"), flowSample);
+        assertTrue(cnfSample.contains("Hutchinson") && cnfSample.contains("probes"), cnfSample);
         picocli.CommandLine cl = new picocli.CommandLine(new Main());
         for (String[] c : commands) {
             picocli.CommandLine sub = cl;

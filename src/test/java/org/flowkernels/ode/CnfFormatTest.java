@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flowkernels.Backend;
+import org.flowkernels.flow.FlowSample;
 import org.flowkernels.io.FloatArray;
 import org.flowkernels.io.FormatException;
 import org.flowkernels.io.Npz;
@@ -74,7 +75,7 @@ class CnfFormatTest {
         Cnf built = new Cnf(VectorField.mlp(mlp, true), Solve.rk4(0, 1, 12).trace(Trace.rademacher(1)).seed(5));
         assertSameFlow(built, loaded);
         try (CnfModule a = loaded.on(backend); CnfModule b = built.on(backend);
-             CnfModule.Sample sa = a.sample(33, 9); CnfModule.Sample sb = b.sample(33, 9)) {
+             FlowSample sa = a.sample(33, 9); FlowSample sb = b.sample(33, 9)) {
             Compare.close(sa.logQ().toArray(), OdeReference.doubles(sb.logQ().toArray()), 1e-6, "log q on " + backend.name());
         }
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
+import org.flowkernels.flow.FlowResult;
+import org.flowkernels.flow.FlowSample;
 import org.flowkernels.nn.Activation;
 import org.flowkernels.nn.Mlp;
 import org.flowkernels.rng.Distribution;
@@ -33,16 +35,12 @@ class CnfTest {
                     for (int n : new int[] {1, 1000}) {
                         long seed = f.nextLong();
                         String what = trace + " " + path + " n=" + n + " on " + backend.name() + ", " + f.seed();
-                        try (CnfModule.Sample s = cnf.sample(n, seed); CnfModule.Density d = cnf.logProb(s.x(), seed);
+                        try (FlowSample s = cnf.sample(n, seed); Tensor lp = cnf.logProb(s.x(), seed); FlowResult back = cnf.inverse(s.x(), seed);
                              Tensor z = org.flowkernels.rng.Rng.draw(backend, Distribution.NORMAL, n, 2, seed, CnfModule.BASE_STREAM, 0)) {
-                            assertEquals(path, s.execution());
-                            float[] lq = s.logQ().toArray(), lp = d.logProb().toArray();
-                            double worst = Compare.maxAbs(lq, lp);
+                            assertEquals(path, cnf.execution());
+                            double worst = Compare.maxAbs(s.logQ().toArray(), lp.toArray());
                             assertTrue(worst <= 3e-4, "log q(x) - logProb(x) = " + worst + ", " + what);
-                            float[] zs = z.toArray();
-                            double[] want = new double[zs.length];
-                            for (int i = 0; i < zs.length; i++) want[i] = zs[i];
-                            Compare.close(d.z().toArray(), want, 1e-4, "z back from x, " + what);
+                            Compare.close(back.output().toArray(), OdeReference.doubles(z.toArray()), 1e-4, "z back from x, " + what);
                         }
                     }
                 }
@@ -65,7 +63,7 @@ class CnfTest {
                 System.arraycopy(r, 0, wantX, s * D, D);
                 wantLq[s] = -0.5 * (z[0] * z[0] + z[1] * z[1]) - Math.log(2 * Math.PI) + r[D];
             }
-            try (CnfModule cnf = new Cnf(field, Solve.rk4(0, 1, steps).trace(trace)).on(backend); CnfModule.Sample smp = cnf.sample(n, seed)) {
+            try (CnfModule cnf = new Cnf(field, Solve.rk4(0, 1, steps).trace(trace)).on(backend); FlowSample smp = cnf.sample(n, seed)) {
                 String what = trace + " on " + backend.name() + ", " + f.seed();
                 // both runs take the same steps, so only float32 rounding separates them (~1e-6)
                 Compare.close(smp.x().toArray(), wantX, 2e-5, "x, " + what);
@@ -78,7 +76,7 @@ class CnfTest {
     void sampleIsAFunctionOfTheSeed(Backend backend) {
         Fresh f = new Fresh("cnf-seed" + backend.name());
         try (CnfModule cnf = new Cnf(field(f), Solve.rk4(0, 1, 8).trace(Trace.rademacher(1))).on(backend);
-             CnfModule.Sample a = cnf.sample(100, 5); CnfModule.Sample b = cnf.sample(100, 5); CnfModule.Sample c = cnf.sample(100, 6)) {
+             FlowSample a = cnf.sample(100, 5); FlowSample b = cnf.sample(100, 5); FlowSample c = cnf.sample(100, 6)) {
             // Same seed, same draws and probes: the same bits (the CPU's vector functions give the
             // same bits in every JIT tier: VectorMathTest)
             assertArrayEquals(a.x().toArray(), b.x().toArray(), "x, same seed on " + backend.name());
@@ -92,8 +90,10 @@ class CnfTest {
         Fresh f = new Fresh("cnf-leak" + backend.name());
         long before = backend.liveAllocations();
         try (CnfModule cnf = new Cnf(field(f), Solve.rk4(0, 1, 4).execution(Execution.PER_STEP)).on(backend)) {
-            try (CnfModule.Sample s = cnf.sample(50, 1)) {
+            try (FlowSample s = cnf.sample(50, 1)) {
                 cnf.logProb(s.x()).close();
+                cnf.forward(s.x()).close();
+                cnf.inverse(s.x()).close();
             }
             cnf.sample(0, 1).close();
         }

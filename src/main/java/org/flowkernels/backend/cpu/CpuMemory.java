@@ -2,6 +2,7 @@ package org.flowkernels.backend.cpu;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import org.flowkernels.FlowKernelsException;
 import org.flowkernels.spi.AbstractBuffer;
 import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.Memory;
@@ -15,7 +16,14 @@ final class CpuMemory implements Memory {
         if (length < 0 || length > Integer.MAX_VALUE - 8)
             throw new IllegalArgumentException("length: expected 0 .. " + (Integer.MAX_VALUE - 8)
                     + " elements on the CPU backend, got " + length);
-        CpuBuffer b = new CpuBuffer(type, (int) length);
+        CpuBuffer b;
+        try {
+            b = new CpuBuffer(type, (int) length);
+        } catch (OutOfMemoryError e) {
+            // The heap is the CPU backend's device memory: say so like a device would, not with a bare OutOfMemoryError.
+            throw new FlowKernelsException("cpu backend: cannot allocate " + 4 * length + " bytes (" + length + " " + type
+                    + " values): the Java heap is at most " + Runtime.getRuntime().maxMemory() + " bytes (java -Xmx)", e);
+        }
         if (Memory.poisonRequested()) fill(b, POISON_BITS);
         live.incrementAndGet();
         return b;
