@@ -84,6 +84,11 @@ public final class CpuBackend extends Backend {
     /** The block operations the kernels of this backend run (chosen once). */
     BlockOps blocks() { return blocks; }
 
+    /** Whether the kernels run in Vector API lanes (else plain loops), and why, in words. */
+    public boolean vectorized() { return blocks instanceof VectorBlocks; }
+
+    public String vectorization() { return Simd.description(blocks); }
+
     /** The float array behind a matrix of this backend. */
     public static float[] floats(Matrix m) {
         return floats(m.buffer());

@@ -2,7 +2,6 @@ package org.flowkernels.bench.peak;
 
 import org.flowkernels.Tensor;
 import org.flowkernels.backend.cpu.CpuBackend;
-import org.flowkernels.backend.cpu.Simd;
 
 /**
  * The FMA chains on the Java CPU backend, parallel over items: with the Vector API one lane
@@ -21,15 +20,15 @@ final class CpuFmaPeak implements FmaPeak {
     public void run(Tensor out, int iters, float a, float b) {
         float[] o = CpuBackend.floats(out);
         cpu.parallelFor(out.rows(), 64, (from, to) -> {
-            if (Simd.ENABLED) VectorFmaPeak.run(o, from, to, iters, a, b);
+            if (cpu.vectorized()) VectorFmaPeak.run(o, from, to, iters, a, b);
             else plain(o, from, to, iters, a, b);
         });
     }
 
     @Override
     public String path() {
-        return Simd.ENABLED ? "Java Vector API, " + VectorFmaPeak.lanes() + " float lanes, " + cpu.threads() + " threads"
-                : "plain Java loops (" + Simd.description() + "), " + cpu.threads() + " threads";
+        return cpu.vectorized() ? "Java Vector API, " + VectorFmaPeak.lanes() + " float lanes, " + cpu.threads() + " threads"
+                : "plain Java loops (" + cpu.vectorization() + "), " + cpu.threads() + " threads";
     }
 
     /** Items [from, to) with scalar Math.fma over a small block, the inner loop over lanes. */
