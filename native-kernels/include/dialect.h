@@ -117,4 +117,14 @@ typedef float4 REAL4;
 
 #define FK_PI RC(3.14159265358979323846)
 
+/* sin(pi x) and cos(pi x): no argument reduction beyond x mod 2, so no Payne-Hanek path, whose
+ * scratch array would put every kernel drawing a normal on the CUDA stack. */
+#if defined(FK_CUDA) && !defined(FK_REAL_DOUBLE)
+#define SINPI(x) sinpif(x)
+#define COSPI(x) cospif(x)
+#else
+#define SINPI(x) sinpi(x)
+#define COSPI(x) cospi(x)
+#endif
+
 #endif /* FK_DIALECT_H */
