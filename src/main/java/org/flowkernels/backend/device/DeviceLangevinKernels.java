@@ -62,7 +62,7 @@ final class DeviceLangevinKernels implements LangevinKernels {
 
     private boolean fused(Network net, int dim) {
         return net.maxWidth() <= FUSED_SCORE_WIDTH
-                && MlpTile.misfit(net.widths(), 1, perChain(dim), dev.localMemoryBytes(), dev.workGroup()) == null;
+                && MlpTile.misfit(net.widths(), 1, perChain(dim), dev.localMemoryBytes(), MlpTile.group(dev)) == null;
     }
 
     /** The arguments every Langevin kernel takes, for steps [first, first + steps). */
@@ -74,7 +74,7 @@ final class DeviceLangevinKernels implements LangevinKernels {
 
     private void scoreFused(Chains c, Launch l, Network mlp) {
         int chains = c.count();
-        MlpTile tile = MlpTile.choose(mlp.widths(), 1, perChain(c.dim()), chains, dev.localMemoryBytes(), dev.workGroup());
+        MlpTile tile = MlpTile.choose(mlp.widths(), 1, perChain(c.dim()), chains, dev.localMemoryBytes(), MlpTile.group(dev));
         try (Scratch s = dev.scratch()) {
             Buffer widths = s.upload(mlp.widths());
             long tiles = (chains + tile.tile() - 1) / tile.tile();

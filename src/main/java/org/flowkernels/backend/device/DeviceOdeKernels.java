@@ -46,7 +46,7 @@ final class DeviceOdeKernels implements OdeKernels {
         List<String> why = new ArrayList<>();
         if (mlp.maxWidth() > MAX_WIDTH) why.add("its widest layer has " + mlp.maxWidth() + " units (fused maximum " + MAX_WIDTH + ")");
         String misfit = MlpTile.misfit(mlp.widths(), 1 + tangents, perSample(dim, tangents), dev.localMemoryBytes(),
-                dev.workGroup());
+                MlpTile.group(dev));
         if (misfit != null) why.add(misfit);
         return why.isEmpty() ? null : "the field does not fit the fused kernel: " + String.join("; ", why);
     }
@@ -61,7 +61,7 @@ final class DeviceOdeKernels implements OdeKernels {
         Network mlp = how.field();
         int n = x.rows(), T = how.tangents();
         if (n == 0) return;
-        MlpTile tile = MlpTile.choose(mlp.widths(), 1 + T, perSample(how.dim(), T), n, dev.localMemoryBytes(), dev.workGroup());
+        MlpTile tile = MlpTile.choose(mlp.widths(), 1 + T, perSample(how.dim(), T), n, dev.localMemoryBytes(), MlpTile.group(dev));
         if (tile == null) throw new IllegalArgumentException("field: " + fusedLimit(mlp, how.dim(), T));
         try (Scratch s = dev.scratch()) {
             Buffer widths = s.upload(mlp.widths()), tableau = s.upload(how.tableau().packed());

@@ -7,12 +7,22 @@ package org.flowkernels.backend.device;
  * weights in the tile layout, one layer buffer of {@code rows} x {@code groups} x {@code tile}
  * REALs (values and tangents), and {@code perSample} more REALs per sample (its state).
  * The tile layer needs a work-item per register block, so the widest layer's blocks must fit
- * the work-group.
+ * the work-group ({@link #group}).
  */
 record MlpTile(int tile, int group, long localBytes) {
     static final int BLOCK_OUTPUTS = DeviceLimits.MLP_BLOCK_OUTPUTS, BLOCK_COLUMNS = DeviceLimits.MLP_BLOCK_COLUMNS;
     /** Beyond this a larger tile only adds work-items idle outside the layers. */
     static final int MAX_TILE = 64;
+    /**
+     * The work-group, at most: 128 work-items of ~80 registers let six groups share an SM's
+     * 64 K registers (256 would let three), and on PoCL one size means one build per kernel.
+     */
+    static final int GROUP = 128;
+
+    /** The work-group of the tiled kernels on this backend. */
+    static int group(DeviceBackend dev) {
+        return Math.min(GROUP, dev.workGroup());
+    }
 
     /** out rounded up to whole register blocks (mlp_tile_padded). */
     static int padded(int out) {
@@ -53,7 +63,9 @@ record MlpTile(int tile, int group, long localBytes) {
         long most = Math.min(MAX_TILE, Math.max(BLOCK_COLUMNS, (n + BLOCK_COLUMNS - 1) / BLOCK_COLUMNS * BLOCK_COLUMNS));
         for (int tile = (int) most; tile >= BLOCK_COLUMNS; tile -= BLOCK_COLUMNS) {
             long bytes = bytes(widths, groups, perSample, tile), blocks = blocks(widths, (long) groups * tile);
-            if (bytes <= budget && blocks <= maxGroup) return new MlpTile(tile, (int) Math.min(maxGroup, (blocks + 31) / 32 * 32), bytes);
+            // always the full group: one build per kernel where OpenCL compiles per work-group size (PoCL), and the
+            // work-items idle in the layers share the element-wise passes
+            if (bytes <= budget && blocks <= maxGroup) return new MlpTile(tile, maxGroup, bytes);
         }
         return null;
     }
