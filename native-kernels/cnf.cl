@@ -74,7 +74,8 @@ KERNEL void ode_solve_fused(ODE_SOLVE_FUSED_ARGS) {
     const int D = widths[depth], cols = widths[0], T = tangents, S = 1 + tangents, ld = S * tile;
     LOCAL_PTR REAL* wl = lm;
     LOCAL_PTR REAL* hl = wl + mlp_tile_weight_reals(widths, depth);
-    LOCAL_PTR REAL* xs = hl + mlp_tile_rows(widths, depth) * ld;
+    const int rows = mlp_tile_rows(widths, depth);
+    LOCAL_PTR REAL* xs = hl + rows * ld;
     LOCAL_PTR REAL* kv = xs + D * tile;
     LOCAL_PTR REAL* acc = kv + D * tile;
     LOCAL_PTR REAL* eps = acc + D * tile;
@@ -117,7 +118,7 @@ KERNEL void ode_solve_fused(ODE_SOLVE_FUSED_ARGS) {
             BARRIER();
             for (int l = 0, off = 0; l < depth; l++) {
                 int in = widths[l], out = widths[l + 1];
-                mlp_tile_layer(hl, ld, ld, tile, wl + off, in, out, act, l + 1 < depth);
+                mlp_tile_layer(hl, rows, ld, ld, tile, wl + off, in, out, act, l + 1 < depth);
                 off += mlp_tile_layer_reals(in, out);
             }
             /* hl: v_d at [d][s], (J eps_j)_d at [d][(1 + j) tile + s] */

@@ -142,7 +142,8 @@ KERNEL void langevin_score_fused(LANGEVIN_SCORE_FUSED_ARGS) {
     LOCAL_DECL(REAL, lm)
     LOCAL_PTR REAL* wl = lm;
     LOCAL_PTR REAL* hl = wl + mlp_tile_weight_reals(widths, depth);
-    LOCAL_PTR REAL* q = hl + mlp_tile_rows(widths, depth) * tile;
+    const int rows = mlp_tile_rows(widths, depth);
+    LOCAL_PTR REAL* q = hl + rows * tile;
     LOCAL_PTR REAL* epsl = q + n * tile;
     LOCAL_PTR REAL* live = epsl + tile;
     LOCAL_PTR REAL* ok = live + tile;
@@ -173,7 +174,7 @@ KERNEL void langevin_score_fused(LANGEVIN_SCORE_FUSED_ARGS) {
         BARRIER();
         for (int l = 0, off = 0; l < depth; l++) {
             int in = widths[l], out = widths[l + 1];
-            mlp_tile_layer(hl, tile, tile, tile, wl + off, in, out, act, l + 1 < depth);
+            mlp_tile_layer(hl, rows, tile, tile, tile, wl + off, in, out, act, l + 1 < depth);
             off += mlp_tile_layer_reals(in, out);
         }
         /* y = q + (eps/2) a + sqrt(eps) xi over a, one Philox block (four coordinates) per item */

@@ -16,9 +16,9 @@
  * every layer and the tile can be twice as large.
  *
  * Barriers: mlp_tile_layer has two (reads of the input rows before the in-place store; the
- * store before the activation pass reads another work-item's block) and a third after the
- * activation pass of a hidden layer (the next layer reads it). Every work-item of the group
- * must call it, with the same arguments.
+ * store before the next pass reads another work-item's block), one after the sum of the
+ * partial blocks of a split layer, and one after the activation pass of a hidden layer (the
+ * next layer reads it). Every work-item of the group must call it, with the same arguments.
  *
  * MLP_BLOCK_OUTPUTS (8) and MLP_BLOCK_COLUMNS (4) come from contract.h: the host sizes local
  * memory and work-groups with them (DeviceMlpTile.java). */
@@ -81,26 +81,39 @@ FN int mlp_tile_blocks(int out, int columns) {
  * columns are values and get the bias; the others are tangents (vcols a multiple of
  * MLP_BLOCK_COLUMNS too, columns a multiple of vcols), which get none. `hidden`: then the values
  * become act(y) and tangent column j vcols + s is scaled by act's slope at value column s.
- * w: this layer's weights in the tile layout. ld: the row stride of h, a multiple of 4. */
-FN void mlp_tile_layer(LOCAL_PTR REAL* h, int ld, int columns, int vcols, LOCAL_PTR const REAL* w, int in, int out,
-                       int act, int hidden) {
-    int outp = mlp_tile_padded(out), nc = columns / MLP_BLOCK_COLUMNS;
-    int blk = LID(0), active = blk < outp / MLP_BLOCK_OUTPUTS * nc;
+ * w: this layer's weights in the tile layout. h has `rows` rows (at least in and out) of
+ * stride ld (a multiple of 4).
+ *
+ * A narrow layer (few blocks, such as a field's D outputs) splits its inputs into `parts`
+ * ranges, one work-item per block and range, so that its long sum does not run on a handful of
+ * work-items; the partial blocks go to h (its input rows are dead once read) as [part][outp]
+ * rows and are summed in place, part 0's rows being the output rows. */
+FN void mlp_tile_layer(LOCAL_PTR REAL* h, int rows, int ld, int columns, int vcols, LOCAL_PTR const REAL* w, int in,
+                       int out, int act, int hidden) {
+    int outp = mlp_tile_padded(out), nc = columns / MLP_BLOCK_COLUMNS, blocks = outp / MLP_BLOCK_OUTPUTS * nc;
+    /* parts: as many as idle work-items, partial rows and inputs (at least 8 each) allow */
+    int parts = LSIZE(0) / blocks;
+    parts = parts < rows / outp ? parts : rows / outp;
+    parts = parts < in / 8 ? parts : in / 8;
+    parts = parts > 1 ? parts : 1;
+    int span = (in + parts - 1) / parts;
+    int part = LID(0) / blocks, blk = LID(0) - part * blocks, active = part < parts;
     /* neighbouring work-items take neighbouring column blocks of the same outputs */
     int c0 = (blk % nc) * MLP_BLOCK_COLUMNS, o0 = (blk / nc) * MLP_BLOCK_OUTPUTS;
+    int k0 = part * span, k1 = k0 + span < in ? k0 + span : in;
     REAL acc[MLP_BLOCK_OUTPUTS][MLP_BLOCK_COLUMNS];
     if (active) {
         LOCAL_PTR const REAL* b = w + in * outp;
-        int biased = c0 < vcols;
+        int biased = c0 < vcols && part == 0;
 #pragma unroll
         for (int i = 0; i < MLP_BLOCK_OUTPUTS; i++) {
             REAL bi = biased ? b[o0 + i] : RC(0.0);
 #pragma unroll
             for (int j = 0; j < MLP_BLOCK_COLUMNS; j++) acc[i][j] = bi;
         }
-        LOCAL_PTR const REAL* hk = h + c0;
-        LOCAL_PTR const REAL* wk = w + o0;
-        for (int k = 0; k < in; k++, hk += ld, wk += outp) {
+        LOCAL_PTR const REAL* hk = h + k0 * ld + c0;
+        LOCAL_PTR const REAL* wk = w + k0 * outp + o0;
+        for (int k = k0; k < k1; k++, hk += ld, wk += outp) {
             REAL4 a = LOAD4(hk), w0 = LOAD4(wk), w1 = LOAD4(wk + 4);
             MLP_ROW_FMA(0, w0.x) MLP_ROW_FMA(1, w0.y) MLP_ROW_FMA(2, w0.z) MLP_ROW_FMA(3, w0.w)
             MLP_ROW_FMA(4, w1.x) MLP_ROW_FMA(5, w1.y) MLP_ROW_FMA(6, w1.z) MLP_ROW_FMA(7, w1.w)
@@ -108,18 +121,29 @@ FN void mlp_tile_layer(LOCAL_PTR REAL* h, int ld, int columns, int vcols, LOCAL_
     }
     BARRIER(); /* every block has read its inputs: now the outputs may overwrite them */
     if (active) {
+        LOCAL_PTR REAL* dst = h + (part * outp + o0) * ld + c0;
 #pragma unroll
         for (int i = 0; i < MLP_BLOCK_OUTPUTS; i++)
-            if (o0 + i < out) {
+            if (parts > 1 || o0 + i < out) {
                 REAL4 v;
                 v.x = acc[i][0];
                 v.y = acc[i][1];
                 v.z = acc[i][2];
                 v.w = acc[i][3];
-                STORE4(h + (o0 + i) * ld + c0, v);
+                STORE4(dst + i * ld, v);
             }
     }
     BARRIER();
+    if (parts > 1) {
+        for (int e = LID(0); e < out * columns; e += LSIZE(0)) {
+            int o = e / columns, c = e - o * columns;
+            LOCAL_PTR REAL* y = h + o * ld + c;
+            REAL sum = y[0];
+            for (int p = 1; p < parts; p++) sum += y[p * outp * ld];
+            y[0] = sum;
+        }
+        BARRIER();
+    }
     if (hidden && act != ACT_IDENTITY) {
         int groups = columns / vcols;
         for (int e = LID(0); e < out * vcols; e += LSIZE(0)) {
