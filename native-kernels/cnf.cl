@@ -21,6 +21,19 @@
  *                     linear_forward for the matrix products: launches per layer and stage
  *                     (large nets). The last layer is linear and the probes fixed, so its
  *                     tangent enters the trace as (W_L^T eps) . t, computed once per solve.
+ *
+ * Barriers: ode_solve_fused (the tile's local memory is shared: after the loads, after each
+ * stage input, inside each layer, after each stage update); ode_stage_update and
+ * ode_gaussian_logp (the row teams' sums). The other per-step kernels are element-wise and
+ * have none.
+ *
+ * Floor at W2-hutch (65 -> 256 -> 256 -> 64, one Rademacher probe, 20 RK4 steps, per step):
+ * per evaluation 98,560 multiply-adds for the values and 65,536 for the tangent (W_1 eps and
+ * W_L^T eps are computed once), 80 evaluations: 26.3 MFLOP per sample, 6.9 TFLOP for 2^18
+ * samples, 103 ms at 67 TFLOP/s. The launches between the GEMMs move the activations and
+ * tangents through global memory, ~4,400 REALs (18 KB) per sample and evaluation: 370 GB,
+ * 77 ms at 4.8 TB/s. Compute-bound, but not by much: a tangent GEMM with the slope in its
+ * epilogue would save ~4 KB of that.
  */
 
 /* Coordinate d of probe j of sample s (see the header). */
