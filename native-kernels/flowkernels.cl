@@ -6,6 +6,8 @@
 #include "include/common.h"
 #include "include/philox.h"
 #include "include/potentials.h"
+#include "include/rows.h"
+#include "include/mlp.h"
 #include "rng.cl"
 #include "linear.cl"
 #include "peak.cl"

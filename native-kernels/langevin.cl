@@ -96,87 +96,191 @@ FN void lgv_record(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, const
     }
 }
 
-/* ------------------------------------------------------------------ score drift */
+/* ------------------------------------------------------------------ score drift
+ * No per-work-item arrays: the fused kernel keeps a tile of chains in local memory and
+ * evaluates the score MLP with the tiled layer of include/mlp.h; the per-step kernels work
+ * element- or row-team-wise (include/rows.h).
+ *
+ * Barriers: langevin_score_fused (after loading weights and states; after the MLP input; inside
+ * every layer (mlp.h); after the proposal, whose finiteness flags the commit reads; after the
+ * commit, before the flags are reset); langevin_score_step (the team's finiteness sum). */
 
-/* LGV_SCORE_WIDTH (contract.h): the widest layer (input n + 1 and output n included) of the
- * fused score kernel. */
+/* Value v of column c of chain i after sampling step t (t >= stats_start): the Welford update
+ * and the snapshot of lgv_record, one column. */
+FN void lgv_record_one(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, REAL v, int c, long i, int chains,
+                       int cols, int t, int stats_start, int stats_every, int snap_every, int snap_base, int snap_count) {
+    int j = t - stats_start + 1;
+    if (j % stats_every == 0) {
+        REAL inv_k = RC(1.0) / (REAL)(j / stats_every);
+        long at = (long)c * chains + i;
+        REAL d = v - mean[at], mu = mean[at] + d * inv_k;
+        mean[at] = mu;
+        m2[at] += d * (v - mu);
+    }
+    if (snap_every > 0 && j % snap_every == 0) {
+        int slot = j / snap_every - 1 - snap_base;
+        if (slot >= 0 && slot < snap_count) snaps[((long)slot * chains + i) * cols + c] = v;
+    }
+}
 
 /* langevin_score_fused: ULA steps [first, first + steps) with D = s(x, sigma), the score MLP
- * evaluated inside the kernel. P: the packed parameters (nparams floats, layer by layer W
- * [out, in] then b), copied once per work-group into local memory; widths[0..depth]: the
- * layer widths; act: the hidden activation (ACT_*). Every width <= LGV_SCORE_WIDTH.
- * Launch: 1-D, one work-item per chain (rounded up to the work-group), local memory
- * nparams REALs. */
+ * evaluated inside the kernel. P: the packed parameters (layer by layer W [out, in] then b);
+ * widths[0..depth]: the layer widths (widths[0] = n + 1); act: the hidden activation (ACT_*).
+ * A work-group owns `tile` chains (a multiple of MLP_BLOCK_COLUMNS). Local memory (the host's
+ * DeviceLangevinKernels.fusedTile sizes it):
+ *   wl             the weights in the tile layout (include/mlp.h)
+ *   hl [rows][tile]  the MLP's layer, then the proposal y
+ *   q [n][tile]    the states
+ *   eps, live, ok, ran [tile]  step size; 1 while the chain steps; this step's proposal is
+ *                  finite; the chain was live at entry (its state is written back)
+ * The noise of coordinate c of chain i at step t is the same Philox draw as lgv_propose's.
+ * Launch: 1-D, one work-group per tile, work-group size at least mlp_tile_blocks of every
+ * layer; global ceil(chains / tile) LSIZE.
+ * Floor (per chain and step): 2 x the MLP's multiply-adds; the state stays on chip, so global
+ * traffic is the statistics only. */
 KERNEL void langevin_score_fused(LANGEVIN_SCORE_FUSED_ARGS) {
-    LOCAL_DECL(REAL, w)
-    for (int k = LID(0); k < nparams; k += LSIZE(0)) w[k] = P[k];
-    BARRIER();
-    int i = GID(0);
-    if (i >= chains || bad[i] >= 0) return;
-    REAL q[LGV_SCORE_WIDTH], a[LGV_SCORE_WIDTH], y[LGV_SCORE_WIDTH];
-    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];
-    REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps), unused;
-    for (int t = first; t < first + steps; t++) {
-        /* a = s(q, sigma): layer by layer, the new activations in y, copied back to a */
-        for (int c = 0; c < n; c++) a[c] = q[c];
-        a[n] = sigma;
-        int off = 0;
-        for (int l = 0; l < depth; l++) {
-            int in = widths[l], out = widths[l + 1];
-            for (int o = 0; o < out; o++) {
-                REAL acc = w[off + in * out + o];
-                for (int k = 0; k < in; k++) acc += w[off + o * in + k] * a[k];
-                y[o] = l + 1 < depth ? fk_activate(acc, act) : acc;
-            }
-            for (int o = 0; o < out; o++) a[o] = y[o];
-            off += in * out + out;
-        }
-        if (!lgv_propose(y, q, a, y, 0, &unused, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) {
-            bad[i] = t;
-            break;
-        }
-        for (int c = 0; c < n; c++) q[c] = y[c];
-        if (t >= stats_start)
-            lgv_record(mean, m2, snaps, q, RC(0.0), n, cols, i, chains, t, stats_start, stats_every, snap_every,
-                       snap_base, snap_count);
+    LOCAL_DECL(REAL, lm)
+    LOCAL_PTR REAL* wl = lm;
+    LOCAL_PTR REAL* hl = wl + mlp_tile_weight_reals(widths, depth);
+    const int rows = mlp_tile_rows(widths, depth);
+    LOCAL_PTR REAL* q = hl + rows * tile;
+    LOCAL_PTR REAL* epsl = q + n * tile;
+    LOCAL_PTR REAL* live = epsl + tile;
+    LOCAL_PTR REAL* ok = live + tile;
+    LOCAL_PTR REAL* ran = ok + tile;
+    const long i0 = (long)GROUP(0) * tile;
+    const int valid = chains - i0 < tile ? (int)(chains - i0) : tile;
+    const int lid = LID(0), lsize = LSIZE(0), blocks = (n + 3) / 4;
+
+    mlp_tile_load(wl, P, widths, depth);
+    for (int e = lid; e < n * tile; e += lsize) {
+        int s = e / n, c = e - s * n;
+        q[c * tile + s] = s < valid ? x[(i0 + s) * n + c] : RC(0.0);
     }
-    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];
+    for (int s = lid; s < tile; s += lsize) {
+        REAL on = s < valid && bad[i0 + s] < 0 ? RC(1.0) : RC(0.0);
+        live[s] = on;
+        ran[s] = on;
+        ok[s] = RC(1.0);
+        epsl[s] = s < valid ? eps_g[i0 + s] : RC(0.0);
+    }
+    BARRIER();
+    for (int t = first; t < first + steps; t++) {
+        /* a = s(q, sigma) */
+        for (int e = lid; e < (n + 1) * tile; e += lsize) {
+            int c = e / tile, s = e - c * tile;
+            hl[e] = c < n ? q[c * tile + s] : sigma;
+        }
+        BARRIER();
+        for (int l = 0, off = 0; l < depth; l++) {
+            int in = widths[l], out = widths[l + 1];
+            mlp_tile_layer(hl, rows, tile, tile, tile, wl + off, in, out, act, l + 1 < depth);
+            off += mlp_tile_layer_reals(in, out);
+        }
+        /* y = q + (eps/2) a + sqrt(eps) xi over a, one Philox block (four coordinates) per item */
+        for (int e = lid; e < blocks * tile; e += lsize) {
+            int blk = e / tile, s = e - blk * tile;
+            if (live[s] == RC(0.0)) continue;
+            REAL eps = epsl[s], eps_half = RC(0.5) * eps, root = sqrt(eps);
+            philox_block b = philox4x32_10((uint)(i0 + s), (uint)t, (uint)blk, NOISE_STREAM, seed_lo, seed_hi);
+            int fine = 1;
+            for (int w = 0; w < 4; w++) {
+                int c = blk * 4 + w;
+                if (c >= n) break;
+                REAL v = q[c * tile + s] + eps_half * hl[c * tile + s] + root * philox_normal(b, w);
+                hl[c * tile + s] = v;
+                fine &= isfinite(v) ? 1 : 0;
+            }
+            if (!fine) ok[s] = RC(0.0); /* every writer stores the same value */
+        }
+        BARRIER();
+        /* a finite proposal is taken; a non-finite one stops the chain at its last state */
+        if (t >= stats_start)
+            for (int e = lid; e < cols * tile; e += lsize) {
+                int c = e / tile, s = e - c * tile;
+                if (live[s] == RC(0.0) || ok[s] == RC(0.0)) continue;
+                REAL v = c < n ? hl[c * tile + s] : RC(0.0);
+                if (c < n) q[c * tile + s] = v;
+                lgv_record_one(mean, m2, snaps, v, c, i0 + s, chains, cols, t, stats_start, stats_every, snap_every,
+                               snap_base, snap_count);
+            }
+        else
+            for (int e = lid; e < n * tile; e += lsize) {
+                int s = e % tile;
+                if (live[s] != RC(0.0) && ok[s] != RC(0.0)) q[e] = hl[e];
+            }
+        BARRIER();
+        for (int s = lid; s < tile; s += lsize) {
+            if (live[s] != RC(0.0) && ok[s] == RC(0.0)) {
+                bad[i0 + s] = t;
+                live[s] = RC(0.0);
+            }
+            ok[s] = RC(1.0);
+        }
+        /* the next reads of live and ok follow the barriers of the next MLP */
+    }
+    BARRIER();
+    for (int e = lid; e < n * tile; e += lsize) {
+        int s = e / n, c = e - s * n;
+        if (ran[s] != RC(0.0)) x[(i0 + s) * n + c] = q[c * tile + s];
+    }
 }
 
 /* langevin_score_concat: inp [chains, n + 1] = concat(x, sigma), the score MLP's input for the
- * per-step path. Launch: 1-D over chains * (n + 1). */
+ * per-step path. 64-bit indices. Launch: 1-D over chains * (n + 1). */
 KERNEL void langevin_score_concat(LANGEVIN_SCORE_CONCAT_ARGS) {
-    int g = GID(0);
-    if (g >= chains * (n + 1)) return;
-    int i = g / (n + 1), c = g - i * (n + 1);
-    inp[g] = c < n ? x[(long)i * n + c] : sigma;
+    long g = GID_LONG(0);
+    if (g >= (long)chains * (n + 1)) return;
+    long i = g / (n + 1);
+    int c = (int)(g - i * (n + 1));
+    inp[g] = c < n ? x[i * n + c] : sigma;
 }
 
 /* langevin_score_step: one ULA step t = first (steps = 1) with D = score [chains, n], computed
  * by the MLP kernels (nets too large for the fused kernel); writes the new state to x and to
- * inp [chains, n + 1] (the next step's MLP input, sigma in the last column). Launch: 1-D, one
- * work-item per chain. Rows up to LGV_SCORE_WIDTH - 1 coordinates. */
+ * inp [chains, n + 1] (the next step's MLP input, sigma in the last column; a chain that
+ * stops leaves its non-finite proposal there, which only its own row of the MLP reads).
+ * Launch: 1-D row teams of `lanes` (include/rows.h), one team per chain, each lane a Philox
+ * block (four coordinates) at a time; local memory 2 LSIZE REALs. */
 KERNEL void langevin_score_step(LANGEVIN_SCORE_STEP_ARGS) {
-    int i = GID(0);
-    if (i >= chains || bad[i] >= 0) return;
-    REAL q[LGV_SCORE_WIDTH], d[LGV_SCORE_WIDTH], y[LGV_SCORE_WIDTH];
-    for (int c = 0; c < n; c++) {
-        q[c] = x[(long)i * n + c];
-        d[c] = score[(long)i * n + c];
+    LOCAL_DECL(REAL, red)
+    long i = row_team_row(lanes);
+    int lane = row_team_lane(lanes), t = first;
+    int live = i < chains && bad[i] < 0;
+    REAL nonfinite = RC(0.0), unused = RC(0.0);
+    if (live) {
+        REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps);
+        for (int blk = lane; blk * 4 < n; blk += lanes) {
+            philox_block b = philox4x32_10((uint)i, (uint)t, (uint)blk, NOISE_STREAM, seed_lo, seed_hi);
+            for (int w = 0; w < 4; w++) {
+                int c = blk * 4 + w;
+                if (c >= n) break;
+                REAL v = x[i * n + c] + eps_half * score[i * n + c] + root * philox_normal(b, w);
+                inp[i * (n + 1) + c] = v;
+                if (!isfinite(v)) nonfinite = RC(1.0);
+            }
+        }
     }
-    REAL eps = eps_g[i], unused;
-    int t = first;
-    if (!lgv_propose(y, q, d, y, 0, &unused, n, RC(0.5) * eps, sqrt(eps), (uint)i, (uint)t, seed_lo, seed_hi)) {
-        bad[i] = t;
+    row_team_sum2(red, lanes, &nonfinite, &unused);
+    if (!live) return; /* no barrier below */
+    if (nonfinite != RC(0.0)) {
+        if (lane == 0) bad[i] = t;
         return;
     }
-    for (int c = 0; c < n; c++) {
-        x[(long)i * n + c] = y[c];
-        inp[(long)i * (n + 1) + c] = y[c];
-    }
-    if (t >= stats_start)
-        lgv_record(mean, m2, snaps, y, RC(0.0), n, cols, i, chains, t, stats_start, stats_every, snap_every,
-                   snap_base, snap_count);
+    /* each lane commits the coordinates it proposed */
+    for (int blk = lane; blk * 4 < n; blk += lanes)
+        for (int w = 0; w < 4; w++) {
+            int c = blk * 4 + w;
+            if (c >= n) break;
+            REAL v = inp[i * (n + 1) + c];
+            x[i * n + c] = v;
+            if (t >= stats_start)
+                lgv_record_one(mean, m2, snaps, v, c, i, chains, cols, t, stats_start, stats_every, snap_every, snap_base,
+                               snap_count);
+        }
+    if (t >= stats_start && cols > n && lane == 0)
+        lgv_record_one(mean, m2, snaps, RC(0.0), n, i, chains, cols, t, stats_start, stats_every, snap_every, snap_base,
+                       snap_count);
 }
 
 /* ------------------------------------------------------------------ statistics */

@@ -41,21 +41,27 @@ FN REAL philox_rademacher(uint x) {
     return (x >> 31) ? RC(-1.0) : RC(1.0);
 }
 
+/* Word i of a block. Selects, not b.w[i]: a run-time index into the block would put it in
+ * per-thread local memory (the stack) on CUDA. */
+FN uint philox_word(philox_block b, int i) {
+    return i == 0 ? b.w[0] : i == 1 ? b.w[1] : i == 2 ? b.w[2] : b.w[3];
+}
+
 /* Box-Muller: words (2j, 2j+1) give normals (2j, 2j+1), the cosine to the even one. */
 FN REAL philox_normal(philox_block b, int word) {
     int pair = word & 2;
-    REAL u0 = philox_uniform(b.w[pair]);
-    REAL u1 = philox_uniform(b.w[pair + 1]);
+    REAL u0 = philox_uniform(philox_word(b, pair));
+    REAL u1 = philox_uniform(philox_word(b, pair + 1));
     REAL r = sqrt(RC(-2.0) * log(u0));
-    REAL theta = RC(2.0) * FK_PI * u1;
-    return (word & 1) ? r * sin(theta) : r * cos(theta);
+    /* sin(2 pi u1) as sinpi(2 u1): exact argument (2 u1 is), and no stack on CUDA */
+    return (word & 1) ? r * SINPI(RC(2.0) * u1) : r * COSPI(RC(2.0) * u1);
 }
 
 /* dist: a DIST_* code of contract.h. */
 FN REAL philox_draw(philox_block b, int word, int dist) {
     return dist == DIST_NORMAL ? philox_normal(b, word)
-         : dist == DIST_RADEMACHER ? philox_rademacher(b.w[word])
-         : philox_uniform(b.w[word]);
+         : dist == DIST_RADEMACHER ? philox_rademacher(philox_word(b, word))
+         : philox_uniform(philox_word(b, word));
 }
 
 /* Coordinate c of (seed, index, step, stream) for one distribution; one Philox call per

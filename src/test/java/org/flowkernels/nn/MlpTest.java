@@ -36,6 +36,44 @@ class MlpTest {
         }
     }
 
+    /**
+     * The tiled GEMM's edges: rows, inputs and outputs that are not multiples of any tile (the
+     * device tile is 128 rows x 64 outputs x 16 inputs per slice), alone (the identity layer)
+     * and with the activation epilogue (a hidden layer of that shape), against float64.
+     */
+    @BackendTest
+    void gemmShapesThatAreNotMultiplesOfTheTile(Backend backend) {
+        Fresh f = new Fresh("mlp-gemm-edges" + backend.name());
+        int[] sizes = {1, 3, 63, 64, 65, 257};
+        for (int n : new int[] {1, 3, 65, 1000})
+            for (int in : sizes)
+                for (int out : sizes) {
+                    check(backend, f, Mlp.random(f.nextLong(), Activation.TANH, in, out), n);
+                    if (n == 65) check(backend, f, Mlp.random(f.nextLong(), Activation.TANH, in, out, 3), n);
+                }
+    }
+
+    /**
+     * More rows than 65,535 work-groups of the device tile (128 rows) cover: a grid that put
+     * the rows on its second dimension (CUDA's gridDim.y <= 65,535) could not launch this.
+     * A 2 -> 1 layer keeps it cheap; every row is compared (the output is poisoned).
+     */
+    @BackendTest
+    void rowsBeyond65535TilesOfTheGrid(Backend backend) {
+        Fresh f = new Fresh("mlp-many-rows" + backend.name());
+        int n = 65_535 * 128 + 1_001;
+        Mlp mlp = Mlp.random(f.nextLong(), Activation.TANH, 2, 1);
+        float[] x = f.gaussian(2 * n, 1.0);
+        try (MlpModule m = mlp.on(backend); Tensor xt = backend.tensor(x, n, 2); Tensor y = m.forward(xt)) {
+            float[] got = y.toArray();
+            Mlp.Layer l = mlp.layers().get(0);
+            double[] ref = new double[n];
+            for (int s = 0; s < n; s++)
+                ref[s] = l.bias()[0] + (double) l.weight()[0] * x[2 * s] + (double) l.weight()[1] * x[2 * s + 1];
+            Compare.close(got, ref, TOL, n + " rows on " + backend.name() + ", " + f.seed());
+        }
+    }
+
     @BackendTest
     void forwardIntoAPoisonedOutput(Backend backend) {
         Fresh f = new Fresh("mlp-into" + backend.name());

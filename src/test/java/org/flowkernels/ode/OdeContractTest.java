@@ -135,6 +135,39 @@ class OdeContractTest {
         }
     }
 
+    /**
+     * The fused kernel at batch sizes around its tiles (a work-group owns a tile of samples:
+     * 12 for this net in 32 KiB of local memory, and multiples of 4 up to 64 elsewhere), with
+     * the W2-exact field and a Hutchinson trace, against the float64 reference. Tolerance: float32
+     * sums over 64 units (~1e-6 relative per evaluation) through 8 RK4 evaluations, 1e-4 with a
+     * wide margin; a sample computed in the wrong tile slot or left unwritten is off by O(1).
+     */
+    @BackendTest
+    void fusedSolveAtTileBoundaries(Backend backend) {
+        Fresh f = new Fresh("ode-tiles" + backend.name());
+        VectorField field = VectorField.mlp(Mlp.random(f.nextLong(), Activation.TANH, 3, 64, 64, 2), true);
+        for (Trace trace : new Trace[] {Trace.exact(), Trace.gaussian(2)})
+            for (int n : new int[] {1, 11, 12, 13, 63, 64, 65, 1000}) {
+                long seed = f.nextLong();
+                Solve how = Solve.rk4(0, 0.5, 2).trace(trace).seed(seed).execution(Execution.FUSED);
+                float[] x0 = f.gaussian(n * 2, 1.0);
+                double[] wantX = new double[n * 2], wantL = new double[n];
+                Distribution d = trace.equals(Trace.exact()) ? null : Distribution.NORMAL;
+                for (int s = 0; s < n; s++) {
+                    double[] r = OdeReference.solve(field, OdeReference.row(x0, s, 2), Solver.RK4, 0, 0.5, 2, d, 2, seed, s);
+                    wantX[2 * s] = r[0];
+                    wantX[2 * s + 1] = r[1];
+                    wantL[s] = r[2];
+                }
+                try (FieldModule m = field.on(backend); Tensor x = backend.tensor(x0, n, 2); Solution sol = Ode.solve(m, x, how)) {
+                    String what = trace + " n=" + n + " on " + backend.name() + ", " + f.seed();
+                    assertEquals(Execution.FUSED, sol.execution());
+                    Compare.close(sol.x().toArray(), wantX, 1e-4, "x, " + what);
+                    Compare.close(sol.deltaLogp().toArray(), wantL, 1e-4, "dlogp, " + what);
+                }
+            }
+    }
+
     @BackendTest
     void autoPicksTheFusedPathWhenTheNetFits(Backend backend) {
         VectorField exact = VectorField.mlp(Mlp.random(1, Activation.TANH, 3, 64, 64, 2), true);

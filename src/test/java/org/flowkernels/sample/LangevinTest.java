@@ -232,6 +232,26 @@ class LangevinTest {
         }
     }
 
+    /** The fused score kernel at chain counts around its tiles (a work-group owns a tile of
+     *  chains, a multiple of 4 up to 64), every chain against the float64 reference. */
+    @BackendTest
+    void fusedScoreAtTileBoundaries(Backend backend) {
+        Fresh f = new Fresh("langevin-score-tiles" + backend.name());
+        int n = 2, steps = 5;
+        double eps = 0.01, sigma = 0.5;
+        Mlp mlp = Mlp.random(f.nextLong(), Activation.TANH, 3, 64, 64, 2);
+        for (int chains : new int[] {1, 63, 64, 65, 1000}) {
+            float[] x0 = f.gaussian(chains * n, 1.0);
+            long seed = f.nextLong();
+            try (Tensor x = backend.tensor(x0, chains, n); MlpModule net = mlp.on(backend);
+                 LangevinResult r = Langevin.ula(Drift.score(net, sigma), x, LangevinSettings.of(eps, steps, seed))) {
+                if (backend != Backends.cpu()) assertTrue(r.path().contains("fused"), r.path());
+                compareWithReference(r.states().toArray(), x0, chains, n, LangevinReference.score(mlp, sigma), false, eps, seed,
+                        steps, chains + " chains (" + r.path() + "), " + f.seed());
+            }
+        }
+    }
+
     @BackendTest
     void annealingRunsItsLevelsInOrder(Backend backend) {
         Fresh f = new Fresh("langevin-annealed" + backend.name());

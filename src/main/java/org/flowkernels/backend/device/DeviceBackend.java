@@ -68,6 +68,46 @@ public abstract class DeviceBackend extends Backend {
     /** The work-group size 1-D kernels use on this device. */
     public int workGroup() { return 128; }
 
+    /**
+     * Local (shared) memory one work-group may take, in bytes: what the fused kernels size their
+     * tiles by. 32 KiB, the least OpenCL 1.2 guarantees a GPU and less than CUDA's 48 KiB
+     * without opting in; a backend that knows its device may say more.
+     */
+    public long localMemoryBytes() { return 32 * 1024; }
+
+    private volatile Scratch.Cache scratch;
+
+    private Scratch.Cache cache() {
+        Scratch.Cache c = scratch;
+        if (c == null)
+            synchronized (this) {
+                if ((c = scratch) == null)
+                    scratch = c = new Scratch.Cache(memory(), Math.max(64L << 20, device().memoryBytes() / 8));
+            }
+        return c;
+    }
+
+    /** Scratch buffers for one call, reused across calls (see {@link Scratch}); close it when the call ends. */
+    public Scratch scratch() {
+        return new Scratch(cache());
+    }
+
+    /** Frees the idle scratch buffers this backend keeps (they are otherwise kept up to an eighth of the device's memory). */
+    public void releaseScratch() {
+        cache().clear();
+    }
+
+    /** Live allocations less the idle scratch buffers the backend keeps for reuse (see {@link Scratch.Cache}). */
+    @Override
+    public long liveAllocations() {
+        return cache().liveOutsideCache();
+    }
+
+    /** Idle scratch buffers kept now (tests). */
+    int idleScratch() {
+        return cache().idleCount();
+    }
+
     /** A vendor GEMM: y[n, out] = x[n, in] W[out, in]^T, all row-major float32, W at element
      *  offset wOffset of its buffer. */
     public interface LibraryGemm {

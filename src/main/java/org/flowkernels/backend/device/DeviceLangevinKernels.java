@@ -2,22 +2,22 @@ package org.flowkernels.backend.device;
 
 import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.LangevinKernels;
-import org.flowkernels.spi.Memory;
 import org.flowkernels.spi.Network;
 
 /**
- * Langevin chains on OpenCL and CUDA: native-kernels/langevin.cl, one work-item per chain and
- * every step of a launch in one kernel. A score network small enough for the fused kernel
- * (widths up to {@link #FUSED_SCORE_WIDTH}, parameters up to {@link #FUSED_SCORE_PARAMETERS},
- * which fit any device's local memory) is evaluated inside it with its weights in local memory;
- * a larger one goes through the MLP kernels ({@link DeviceNnKernels#linear}, one launch per
- * layer per step) and a one-step update kernel.
+ * Langevin chains on OpenCL and CUDA: native-kernels/langevin.cl, every step of a launch in one
+ * kernel. A score network within the fused kernel's reach (widths up to
+ * {@link #FUSED_SCORE_WIDTH}, and weights plus a tile of chains within the device's local
+ * memory: {@link MlpTile}) is evaluated inside it, a tile of chains per work-group; a larger
+ * one goes through the MLP kernels ({@link DeviceNnKernels#linear}, one launch per layer per
+ * step) and a one-step update kernel.
  */
 final class DeviceLangevinKernels implements LangevinKernels {
-    /** The widest layer of the fused score kernel, and the widest state (plus one) of the per-step update kernel. */
-    static final int FUSED_SCORE_WIDTH = DeviceLimits.LGV_SCORE_WIDTH;
-    /** 32 KiB of float parameters: OpenCL's minimum local memory for a GPU. */
-    static final int FUSED_SCORE_PARAMETERS = 8192;
+    /**
+     * The widest layer of the fused score kernel: a layer of a tile of chains lives in local
+     * memory, and beyond 128 units the per-step GEMMs serve better.
+     */
+    static final int FUSED_SCORE_WIDTH = 128;
 
     private final DeviceBackend dev;
     private final DeviceNnKernels nn;
@@ -33,7 +33,7 @@ final class DeviceLangevinKernels implements LangevinKernels {
         if (d instanceof PotentialDrift p) {
             potential(chains, launch, p);
         } else if (d instanceof ScoreDrift s) {
-            if (fused(s.net())) scoreFused(chains, launch, s.net());
+            if (fused(s.net(), chains.dim())) scoreFused(chains, launch, s.net());
             else scorePerStep(chains, launch, s.net());
         } else {
             throw new IllegalArgumentException("drift: no device implementation of " + d);
@@ -55,8 +55,14 @@ final class DeviceLangevinKernels implements LangevinKernels {
         return (c.mala() ? "_mala" : "_ula") + DevicePotentialKernels.variant(c.dim());
     }
 
-    private static boolean fused(Network net) {
-        return net.maxWidth() <= FUSED_SCORE_WIDTH && net.parameterCount() <= FUSED_SCORE_PARAMETERS;
+    /** Per-chain REALs of the fused kernel besides the layer: the state and four flags. */
+    private static int perChain(int dim) {
+        return dim + 4;
+    }
+
+    private boolean fused(Network net, int dim) {
+        return net.maxWidth() <= FUSED_SCORE_WIDTH
+                && MlpTile.misfit(net.widths(), 1, perChain(dim), dev.localMemoryBytes(), MlpTile.group(dev)) == null;
     }
 
     /** The arguments every Langevin kernel takes, for steps [first, first + steps). */
@@ -67,38 +73,30 @@ final class DeviceLangevinKernels implements LangevinKernels {
     }
 
     private void scoreFused(Chains c, Launch l, Network mlp) {
-        Buffer widths = dev.memory().upload(mlp.widths());
-        try {
+        int chains = c.count();
+        MlpTile tile = MlpTile.choose(mlp.widths(), 1, perChain(c.dim()), chains, dev.localMemoryBytes(), MlpTile.group(dev));
+        try (Scratch s = dev.scratch()) {
+            Buffer widths = s.upload(mlp.widths());
+            long tiles = (chains + tile.tile() - 1) / tile.tile();
             dev.launch(new Kernels.LangevinScoreFused(common(c, l, l.first(), l.steps()), l.sigma(), mlp.parameters(), widths,
-                    mlp.depth(), mlp.activation(), mlp.parameterCount(), new Kernels.LocalBytes(4L * mlp.parameterCount())),
-                    c.count());
-        } finally {
-            dev.memory().free(widths);
+                    mlp.depth(), mlp.activation(), tile.tile(), new Kernels.LocalBytes(tile.localBytes())), "",
+                    tiles * tile.group(), tile.group());
         }
     }
 
     /** Per step: concat(x, σ) → MLP layer launches → the update kernel (which also writes the next input). */
     private void scorePerStep(Chains c, Launch l, Network mlp) {
-        if (c.dim() + 1 > FUSED_SCORE_WIDTH)
-            throw new IllegalArgumentException("x0: the OpenCL/CUDA score path holds at most " + (FUSED_SCORE_WIDTH - 1)
-                    + " coordinates per chain, got " + c.dim() + " (the CPU backend has no such limit)");
-        Memory mem = dev.memory();
         int chains = c.count(), n = c.dim(), L = mlp.depth(), hidden = mlp.maxHidden();
-        Buffer inp = null, score = null;
-        Buffer[] tmp = new Buffer[L > 1 ? Math.min(2, L - 1) : 0];
-        try {
-            inp = mem.allocate(Buffer.Type.FLOAT32, (long) chains * (n + 1));
-            score = mem.allocate(Buffer.Type.FLOAT32, (long) chains * n);
-            for (int k = 0; k < tmp.length; k++) tmp[k] = mem.allocate(Buffer.Type.FLOAT32, (long) chains * hidden);
+        try (Scratch s = dev.scratch()) {
+            Buffer inp = s.floats((long) chains * (n + 1)), score = s.floats((long) chains * n);
+            Buffer[] tmp = new Buffer[L > 1 ? Math.min(2, L - 1) : 0];
+            for (int k = 0; k < tmp.length; k++) tmp[k] = s.floats((long) chains * hidden);
+            RowTeams teams = RowTeams.of(dev, (n + 3) / 4); // a lane per Philox block of four coordinates
             dev.launch(new Kernels.LangevinScoreConcat(c.states(), inp, chains, n, l.sigma()), (long) chains * (n + 1));
             for (int t = l.first(); t < l.first() + l.steps(); t++) {
                 nn.forward(mlp, inp, score, tmp, chains);
-                dev.launch(new Kernels.LangevinScoreStep(common(c, l, t, 1), score, inp), chains);
+                teams.launch(dev, new Kernels.LangevinScoreStep(common(c, l, t, 1), score, inp, teams.lanes(), teams.red()), chains);
             }
-        } finally {
-            if (inp != null) mem.free(inp);
-            if (score != null) mem.free(score);
-            for (Buffer b : tmp) if (b != null) mem.free(b);
         }
     }
 
@@ -124,14 +122,13 @@ final class DeviceLangevinKernels implements LangevinKernels {
         Drift d = c.drift();
         if (d instanceof ScoreDrift s) {
             Network mlp = s.net();
-            return fused(s.net())
-                    ? dev.name() + ": fused kernel langevin_score_fused (the score MLP inside the kernel, its "
-                    + mlp.parameterCount() + " weights in local memory)"
+            return fused(mlp, c.dim())
+                    ? dev.name() + ": fused kernel langevin_score_fused (the score MLP inside the kernel, a tile of chains per "
+                    + "work-group with its " + mlp.parameterCount() + " weights in local memory)"
                     : dev.name() + ": per-step path (the score MLP through DeviceNnKernels.linear, " + mlp.depth()
                     + " launches per step, then langevin_score_step; the net, widths " + java.util.Arrays.toString(mlp.widths())
-                    + " with " + mlp.parameterCount()
-                    + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH + " width / " + FUSED_SCORE_PARAMETERS
-                    + " parameters)";
+                    + " with " + mlp.parameterCount() + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH
+                    + " units per layer or its " + dev.localMemoryBytes() + " bytes of local memory)";
         }
         return dev.name() + ": fused kernel langevin_potential" + potentialKernel(c)
                 + " (the potential inside the kernel, the state in private memory)";

@@ -13,14 +13,15 @@ final class DeviceLimits {
     /** Widest row a potential kernel holds in private memory, and the narrow build's width. */
     static final int POT_MAX_COORDS = 1024, POT_SMALL_COORDS = 64;
 
-    /** The fused CNF kernel's per-sample state: widths, D, tangents and layers at most. */
-    static final int ODE_FUSED_MAX_WIDTH = 64, ODE_FUSED_MAX_DIM = 16, ODE_FUSED_MAX_TANGENTS = 8, ODE_FUSED_MAX_DEPTH = 8;
+    /**
+     * The register block of include/mlp.h's tiled layer (the fused CNF and score kernels): each
+     * work-item computes MLP_BLOCK_OUTPUTS outputs x MLP_BLOCK_COLUMNS samples (or tangents);
+     * the host sizes local memory and work-groups with them ({@link MlpTile}).
+     */
+    static final int MLP_BLOCK_OUTPUTS = 8, MLP_BLOCK_COLUMNS = 4;
 
-    /** The widest layer of the fused score kernel, and the widest state (plus one) of the per-step update kernel. */
-    static final int LGV_SCORE_WIDTH = 128;
-
-    /** linear_forward's tile: LIN_TILE rows x LIN_TILE outputs per work-group of LIN_THREADS x LIN_THREADS. */
-    static final int LIN_TILE = 64, LIN_THREADS = 16;
+    /** linear_forward's tile: LIN_TILE_ROWS rows x LIN_TILE_OUTPUTS outputs per work-group of LIN_GROUP work-items. */
+    static final int LIN_TILE_ROWS = 128, LIN_TILE_OUTPUTS = 64, LIN_GROUP = 128;
 
     /** The most Runge–Kutta stages a kernel's tableau holds. */
     static final int TABLEAU_MAX_STAGES = Tableau.MAX_STAGES;

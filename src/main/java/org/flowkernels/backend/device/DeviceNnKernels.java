@@ -21,13 +21,10 @@ final class DeviceNnKernels implements NnKernels {
     @Override
     public void forward(Network mlp, Matrix x, Matrix y) {
         int n = x.rows(), L = mlp.depth(), hidden = mlp.maxHidden();
-        var mem = dev.memory();
-        Buffer[] tmp = new Buffer[L > 1 ? Math.min(2, L - 1) : 0];
-        try {
-            for (int i = 0; i < tmp.length; i++) tmp[i] = mem.allocate(Buffer.Type.FLOAT32, (long) n * hidden);
+        try (Scratch s = dev.scratch()) {
+            Buffer[] tmp = new Buffer[L > 1 ? Math.min(2, L - 1) : 0];
+            for (int i = 0; i < tmp.length; i++) tmp[i] = s.floats((long) n * hidden);
             forward(mlp, x.buffer(), y.buffer(), tmp, n);
-        } finally {
-            for (Buffer b : tmp) if (b != null) mem.free(b);
         }
     }
 
@@ -41,14 +38,20 @@ final class DeviceNnKernels implements NnKernels {
 
     /** dst [n, out] = act(src [n, in] W^T + b), W and b inside the packed parameters, act an ACT_* code. */
     void linear(Buffer src, Buffer params, int wOff, int bOff, Buffer dst, int n, int in, int out, int act) {
+        if (n <= 0 || out <= 0) return;
         DeviceBackend.LibraryGemm gemm = dev.libraryGemm();
         if (gemm != null && (long) n * in * out >= LIBRARY_GEMM_MIN_MACS) {
             gemm.xwt(src, params, wOff, dst, n, in, out);
             dev.launch(new Kernels.BiasActivate(dst, params, bOff, n, out, act), (long) n * out);
             return;
         }
-        int t = DeviceLimits.LIN_THREADS, tile = DeviceLimits.LIN_TILE;
+        // row tiles on the first grid dimension (2^31 - 1 work-groups), output tiles on the second
+        long rowTiles = (n + DeviceLimits.LIN_TILE_ROWS - 1) / DeviceLimits.LIN_TILE_ROWS;
+        long outTiles = (out + DeviceLimits.LIN_TILE_OUTPUTS - 1) / DeviceLimits.LIN_TILE_OUTPUTS;
+        if (outTiles > 65_535)
+            throw new IllegalArgumentException("out: at most " + 65_535L * DeviceLimits.LIN_TILE_OUTPUTS
+                    + " outputs per layer on the device, got " + out);
         dev.launch2d(new Kernels.LinearForward(src, params, wOff, bOff, dst, n, in, out, act),
-                (long) t * ((out + tile - 1) / tile), (long) t * ((n + tile - 1) / tile), t, t);
+                rowTiles * DeviceLimits.LIN_GROUP, outTiles, DeviceLimits.LIN_GROUP, 1);
     }
 }

@@ -12,17 +12,21 @@ import org.flowkernels.spi.Tableau;
 
 /**
  * Continuous flows on OpenCL and CUDA (native-kernels/cnf.cl). FUSED: the whole solve in one
- * launch of {@code ode_solve_fused}, weights in local memory, for nets within the kernel's
- * fixed maxima. PER_STEP: per stage, one {@link DeviceNnKernels#linear} launch per layer for
- * the values and one per hidden-to-hidden layer for the T tangents stacked as T n rows (the
- * zero bias at the problem's zeroBias offset), with small kernels for the slopes, the stage input
- * and the update, which takes the last layer's tangent as (W_Lᵀ ε) · t.
+ * launch of {@code ode_solve_fused}, a tile of samples per work-group with the weights, the
+ * layer's values and tangents and the samples' state in local memory ({@link MlpTile}), for
+ * nets within {@link #fusedLimit}. PER_STEP: per stage, one {@link DeviceNnKernels#linear}
+ * launch per layer for the values and one per hidden-to-hidden layer for the T tangents
+ * stacked as T n rows (the zero bias at the problem's zeroBias offset), with small kernels for
+ * the slopes, the stage input and the update, which takes the last layer's tangent as
+ * (W_Lᵀ ε) · t.
  */
 final class DeviceOdeKernels implements OdeKernels {
-    /** ODE_FUSED_* in cnf.cl. */
-    static final int MAX_WIDTH = 64, MAX_DIM = 16, MAX_TANGENTS = 8, MAX_DEPTH = 8;
-    /** Weights in local memory: OpenCL 1.2 guarantees 32 KiB, CUDA gives 48 KiB without opting in. */
-    static final long MAX_LOCAL_BYTES = 32 * 1024;
+    /**
+     * The widest layer of the fused kernel. Not a limit of the kernel itself (it has no
+     * per-work-item arrays) but of its use: one layer of values and tangents for a tile lives
+     * in local memory, and beyond 64 units the tile shrinks until the per-step GEMMs win.
+     */
+    static final int MAX_WIDTH = 64;
 
     private final DeviceBackend dev;
     private final DeviceNnKernels nn;
@@ -32,15 +36,18 @@ final class DeviceOdeKernels implements OdeKernels {
         this.nn = nn;
     }
 
+    /** Per-sample REALs of the fused kernel besides the layer: x, k, the stage sum, the T D probes, dlogp and its stage sum. */
+    private static int perSample(int dim, int tangents) {
+        return 3 * dim + tangents * dim + 2;
+    }
+
     @Override
     public String fusedLimit(Network mlp, int dim, int tangents) {
         List<String> why = new ArrayList<>();
         if (mlp.maxWidth() > MAX_WIDTH) why.add("its widest layer has " + mlp.maxWidth() + " units (fused maximum " + MAX_WIDTH + ")");
-        if (dim > MAX_DIM) why.add("D = " + dim + " (fused maximum " + MAX_DIM + ")");
-        if (tangents > MAX_TANGENTS) why.add(tangents + " tangents per sample (fused maximum " + MAX_TANGENTS + ")");
-        if (mlp.depth() > MAX_DEPTH) why.add(mlp.depth() + " layers (fused maximum " + MAX_DEPTH + ")");
-        long bytes = 4L * mlp.parameterCount();
-        if (bytes > MAX_LOCAL_BYTES) why.add(bytes + " bytes of weights (fused maximum " + MAX_LOCAL_BYTES + " in local memory)");
+        String misfit = MlpTile.misfit(mlp.widths(), 1 + tangents, perSample(dim, tangents), dev.localMemoryBytes(),
+                MlpTile.group(dev));
+        if (misfit != null) why.add(misfit);
         return why.isEmpty() ? null : "the field does not fit the fused kernel: " + String.join("; ", why);
     }
 
@@ -52,49 +59,49 @@ final class DeviceOdeKernels implements OdeKernels {
 
     private void solveFused(Problem how, Matrix x, Matrix dl, Matrix sx, Matrix sl) {
         Network mlp = how.field();
-        int n = x.rows();
-        Memory mem = dev.memory();
-        Buffer widths = mem.upload(mlp.widths()), tableau = null;
-        try {
-            tableau = mem.upload(how.tableau().packed());
+        int n = x.rows(), T = how.tangents();
+        if (n == 0) return;
+        MlpTile tile = MlpTile.choose(mlp.widths(), 1 + T, perSample(how.dim(), T), n, dev.localMemoryBytes(), MlpTile.group(dev));
+        if (tile == null) throw new IllegalArgumentException("field: " + fusedLimit(mlp, how.dim(), T));
+        try (Scratch s = dev.scratch()) {
+            Buffer widths = s.upload(mlp.widths()), tableau = s.upload(how.tableau().packed());
+            long tiles = (n + tile.tile() - 1) / tile.tile();
             dev.launch(new Kernels.OdeSolveFused(x, dl, mlp.parameters(), widths, mlp.depth(), mlp.activation(),
-                    how.timeInput() ? 1 : 0, tableau, how.tableau().stages(), how.steps(), how.t0(), how.h(), how.tangents(),
+                    how.timeInput() ? 1 : 0, tableau, how.tableau().stages(), how.steps(), how.t0(), how.h(), T,
                     how.probe(), how.traceWeight(), (int) how.seed(), (int) (how.seed() >>> 32), how.probeStream(),
-                    how.saveEvery(), sx == null ? x : sx, sl == null ? dl : sl, n,
-                    new Kernels.LocalBytes(4L * mlp.parameterCount())), n);
-        } finally {
-            mem.free(widths);
-            if (tableau != null) mem.free(tableau);
+                    how.saveEvery(), sx == null ? x : sx, sl == null ? dl : sl, n, tile.tile(),
+                    new Kernels.LocalBytes(tile.localBytes())), "", tiles * tile.group(), tile.group());
         }
     }
 
     private void solvePerStep(Problem how, Matrix x, Matrix dl, Matrix sx, Matrix sl) {
         Network mlp = how.field();
         int n = x.rows(), L = mlp.depth(), D = how.dim(), cols = mlp.inputs(), w1 = mlp.width(1);
-        int T = how.tangents(), tn = Math.multiplyExact(T, n);
-        int hidden = mlp.maxHidden();
-        if ((long) tn * mlp.maxWidth() > Integer.MAX_VALUE)
-            throw new IllegalArgumentException("x0: " + n + " rows with " + T + " tangents of up to " + mlp.maxWidth()
-                    + " units exceed one per-step launch (2^31 elements); split the batch");
+        int T = how.tangents(), hidden = mlp.maxHidden();
+        // the tangents are GEMM rows (an int); element indices are 64-bit everywhere
+        if ((long) T * n > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("x0: " + n + " rows with " + T + " tangents each make " + (long) T * n
+                    + " tangent rows, more than one per-step launch takes (2^31 - 1); split the batch");
+        int tn = T * n;
         Buffer P = mlp.parameters();
         int zeroBias = how.zeroBias(), act = mlp.activation();
         Tableau solver = how.tableau();
         float t0 = how.t0(), h = how.h(), weight = how.traceWeight();
         Memory mem = dev.memory();
-        List<Buffer> scratch = new ArrayList<>();
-        try {
-            Buffer xin = alloc(scratch, (long) n * cols), v = alloc(scratch, (long) n * D);
-            Buffer e = alloc(scratch, (long) tn * cols), u = alloc(scratch, (long) tn * w1);
-            Buffer acc = alloc(scratch, (long) n * D), accl = alloc(scratch, n);
+        try (Scratch s = dev.scratch()) {
+            Buffer xin = s.floats((long) n * cols), v = s.floats((long) n * D);
+            Buffer e = s.floats((long) tn * cols), u = s.floats((long) tn * w1);
+            Buffer acc = s.floats((long) n * D), accl = s.floats(n);
             Buffer[] a = new Buffer[L];
-            for (int l = 1; l < L; l++) a[l] = alloc(scratch, (long) n * mlp.width(l));
-            Buffer[] tg = L > 1 ? new Buffer[] {alloc(scratch, (long) tn * hidden), alloc(scratch, (long) tn * hidden)} : null;
+            for (int l = 1; l < L; l++) a[l] = s.floats((long) n * mlp.width(l));
+            Buffer[] tg = L > 1 ? new Buffer[] {s.floats((long) tn * hidden), s.floats((long) tn * hidden)} : null;
             int wl = mlp.width(L - 1);
-            Buffer back = L > 1 ? alloc(scratch, (long) tn * wl) : e;
+            Buffer back = L > 1 ? s.floats((long) tn * wl) : e;
+            RowTeams teams = RowTeams.of(dev, L > 1 ? wl : D);
 
             mem.fill(dl.buffer(), 0);
             dev.launch(new Kernels.OdeProbes(e, n, D, cols, T, how.probe(), (int) how.seed(), (int) (how.seed() >>> 32),
-                    how.probeStream()), tn);
+                    how.probeStream()), (long) tn * cols);
             // the probes are fixed through the solve, so are W_1 eps and W_L^T eps
             nn.linear(e, P, mlp.weightOffset(0), zeroBias, u, tn, cols, w1, Contract.ACT_IDENTITY);
             if (L > 1) dev.launch(new Kernels.OdeProbeBack(e, cols, P, mlp.weightOffset(L - 1), back, tn, D, wl), (long) tn * wl);
@@ -102,7 +109,7 @@ final class DeviceOdeKernels implements OdeKernels {
                 float t = t0 + step * h;
                 for (int stage = 0; stage < solver.stages(); stage++) {
                     float ah = (float) solver.a(stage) * h;
-                    dev.launch(new Kernels.OdeStageInput(x, v, ah, t + ah, xin, n, D, cols), n);
+                    dev.launch(new Kernels.OdeStageInput(x, v, ah, t + ah, xin, n, D, cols), (long) n * cols);
                     Buffer src = xin;
                     for (int l = 0; l < L; l++) {
                         Buffer dst = l == L - 1 ? v : a[l + 1];
@@ -124,9 +131,9 @@ final class DeviceOdeKernels implements OdeKernels {
                             last = dst;
                         }
                     }
-                    dev.launch(new Kernels.OdeStageUpdate(v, last, L > 1 ? wl : D, back, L > 1 ? wl : cols, L > 1 ? wl : D,
-                            acc, accl, x, dl, n, D, T, weight, (float) solver.b(stage), stage == 0 ? 1 : 0,
-                            stage == solver.stages() - 1 ? 1 : 0, h), n);
+                    teams.launch(dev, new Kernels.OdeStageUpdate(v, last, L > 1 ? wl : D, back, L > 1 ? wl : cols,
+                            L > 1 ? wl : D, acc, accl, x, dl, n, D, T, weight, (float) solver.b(stage), stage == 0 ? 1 : 0,
+                            stage == solver.stages() - 1 ? 1 : 0, h, teams.lanes(), teams.red()), n);
                 }
                 if (how.saveEvery() > 0 && (step + 1) % how.saveEvery() == 0) {
                     long j = (step + 1) / how.saveEvery() - 1;
@@ -134,19 +141,13 @@ final class DeviceOdeKernels implements OdeKernels {
                     mem.copy(dl.buffer(), 0, sl.buffer(), j * n, n);
                 }
             }
-        } finally {
-            for (Buffer b : scratch) mem.free(b);
         }
-    }
-
-    private Buffer alloc(List<Buffer> scratch, long length) {
-        Buffer b = dev.memory().allocate(Buffer.Type.FLOAT32, length);
-        scratch.add(b);
-        return b;
     }
 
     @Override
     public void gaussianLogDensity(Matrix z, Matrix delta, float sign, Matrix out) {
-        dev.launch(new Kernels.OdeGaussianLogp(z, delta, sign, out, z.rows(), z.cols()), z.rows());
+        RowTeams teams = RowTeams.of(dev, z.cols());
+        teams.launch(dev, new Kernels.OdeGaussianLogp(z, delta, sign, out, z.rows(), z.cols(), teams.lanes(), teams.red()),
+                z.rows());
     }
 }

@@ -78,14 +78,15 @@ public final class Kernels {
 
     // ---------------------------------------------------------------- coupling.cl
 
+    /** Row teams of {@code lanes} (include/rows.h); red: 2 work-group-size REALs. */
     @Name("coupling_begin")
     public record CouplingBegin(@In Matrix in, Buffer state, Matrix ld, @In @Ints Buffer idx, int condOff, int dc, Buffer cond,
-                                int n, int D, int base) implements Args {}
+                                int n, int D, int base, int lanes, LocalBytes red) implements Args {}
 
     @Name("coupling_update")
     public record CouplingUpdate(Buffer state, @In Buffer o, Matrix ld, @In @Ints Buffer idx, int transOff, int dt, int affine,
                                  int bound, float clamp, int inverse, float ldSign, int nextOff, int nextDc, Buffer cond, int n,
-                                 int D, int base) implements Args {}
+                                 int D, int base, int lanes, LocalBytes red) implements Args {}
 
     @Name("coupling_output")
     public record CouplingOutput(@In Buffer state, Matrix out, @In @Ints Buffer idx, int mapOff, int n, int D) implements Args {}
@@ -117,15 +118,16 @@ public final class Kernels {
                             int steps, int adaptEnd, float target, float adaptMu, int statsStart, int statsEvery, int snapEvery,
                             int snapBase, int snapCount) implements Group {}
 
+    /** A tile of {@code tile} chains per work-group; lm: the tile's local memory (MlpTile). */
     @Name("langevin_score_fused")
     public record LangevinScoreFused(LgvCommon common, float sigma, @In Buffer P, @In @Ints Buffer widths, int depth, int act,
-                                     int nparams, LocalBytes w) implements Args {}
+                                     int tile, LocalBytes lm) implements Args {}
 
     @Name("langevin_score_concat")
     public record LangevinScoreConcat(@In Matrix x, Buffer inp, int chains, int n, float sigma) implements Args {}
 
     @Name("langevin_score_step")
-    public record LangevinScoreStep(LgvCommon common, @In Buffer score, Buffer inp) implements Args {}
+    public record LangevinScoreStep(LgvCommon common, @In Buffer score, Buffer inp, int lanes, LocalBytes red) implements Args {}
 
     @Name("langevin_merge")
     public record LangevinMerge(@In Buffer mean, @In Buffer m2, int chains, int cols, float k, Buffer out, LocalBytes red)
@@ -138,13 +140,14 @@ public final class Kernels {
     // ---------------------------------------------------------------- cnf.cl
 
     @Name("ode_gaussian_logp")
-    public record OdeGaussianLogp(@In Matrix z, @In Matrix delta, float sign, Matrix out, int n, int D) implements Args {}
+    public record OdeGaussianLogp(@In Matrix z, @In Matrix delta, float sign, Matrix out, int n, int D, int lanes, LocalBytes red)
+            implements Args {}
 
     @Name("ode_solve_fused")
     public record OdeSolveFused(Matrix x, Matrix dlogp, @In Buffer P, @In @Ints Buffer widths, int depth, int act, int timeInput,
                                 @In Buffer tableau, int stages, int steps, float t0, float h, int tangents, int probeDist,
                                 float traceWeight, @Unsigned int seedLo, @Unsigned int seedHi, @Unsigned int stream,
-                                int saveEvery, Matrix snapX, Matrix snapL, int n, LocalBytes wl) implements Args {}
+                                int saveEvery, Matrix snapX, Matrix snapL, int n, int tile, LocalBytes lm) implements Args {}
 
     @Name("ode_probes")
     public record OdeProbes(Buffer e, int n, int D, int cols, int tangents, int probeDist, @Unsigned int seedLo,
@@ -164,5 +167,5 @@ public final class Kernels {
     @Name("ode_stage_update")
     public record OdeStageUpdate(@In Buffer v, @In Buffer t, int ts, @In Buffer u, int us, int width, Buffer acc, Buffer accl,
                                  Matrix x, Matrix dlogp, int n, int D, int tangents, float traceWeight, float b, int first,
-                                 int last, float h) implements Args {}
+                                 int last, float h, int lanes, LocalBytes red) implements Args {}
 }
