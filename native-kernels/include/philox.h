@@ -47,8 +47,10 @@ FN REAL philox_normal(philox_block b, int word) {
     REAL u0 = philox_uniform(b.w[pair]);
     REAL u1 = philox_uniform(b.w[pair + 1]);
     REAL r = sqrt(RC(-2.0) * log(u0));
-    REAL theta = RC(2.0) * FK_PI * u1;
-    return (word & 1) ? r * sin(theta) : r * cos(theta);
+    /* sin(2 pi u1) as sinpi(2 u1): 2 u1 is exact, and a GPU's sin/cos of an argument it cannot
+     * bound take a slow reduction path with a per-thread array (32 bytes of stack in every
+     * kernel that draws normals); sinpi/cospi reduce exactly, in registers. */
+    return (word & 1) ? r * sinpi(RC(2.0) * u1) : r * cospi(RC(2.0) * u1);
 }
 
 /* dist: a DIST_* code of contract.h. */
