@@ -53,6 +53,7 @@ KERNEL void ode_gaussian_logp(ODE_GAUSSIAN_LOGP_ARGS) {
  * Limits (checked on the host): widths <= ODE_FUSED_MAX_WIDTH, D <= ODE_FUSED_MAX_DIM,
  * T <= ODE_FUSED_MAX_TANGENTS, depth <= ODE_FUSED_MAX_DEPTH.
  * Launch: 1-D over n, any work-group size; the tail work-items help load the weights. */
+#if FK_ALLOW_LMEM
 KERNEL void ode_solve_fused(ODE_SOLVE_FUSED_ARGS) {
     LOCAL_DECL(REAL, wl)
     int w[ODE_FUSED_MAX_DEPTH + 1];
@@ -156,6 +157,7 @@ KERNEL void ode_solve_fused(ODE_SOLVE_FUSED_ARGS) {
     for (int d = 0; d < D; d++) x[(long)s * D + d] = xs[d];
     dlogp[s] = dl;
 }
+#endif
 
 /* ---------------------------------------------------------------- per-step solve
  * The pieces around the GEMMs (linear_forward) of one stage; tangents of all T probes are

@@ -107,6 +107,7 @@ FN void lgv_record(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, const
  * layer widths; act: the hidden activation (ACT_*). Every width <= LGV_SCORE_WIDTH.
  * Launch: 1-D, one work-item per chain (rounded up to the work-group), local memory
  * nparams REALs. */
+#if FK_ALLOW_LMEM
 KERNEL void langevin_score_fused(LANGEVIN_SCORE_FUSED_ARGS) {
     LOCAL_DECL(REAL, w)
     for (int k = LID(0); k < nparams; k += LSIZE(0)) w[k] = P[k];
@@ -142,6 +143,7 @@ KERNEL void langevin_score_fused(LANGEVIN_SCORE_FUSED_ARGS) {
     }
     for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];
 }
+#endif
 
 /* langevin_score_concat: inp [chains, n + 1] = concat(x, sigma), the score MLP's input for the
  * per-step path. Launch: 1-D over chains * (n + 1). */
@@ -156,6 +158,7 @@ KERNEL void langevin_score_concat(LANGEVIN_SCORE_CONCAT_ARGS) {
  * by the MLP kernels (nets too large for the fused kernel); writes the new state to x and to
  * inp [chains, n + 1] (the next step's MLP input, sigma in the last column). Launch: 1-D, one
  * work-item per chain. Rows up to LGV_SCORE_WIDTH - 1 coordinates. */
+#if FK_ALLOW_LMEM
 KERNEL void langevin_score_step(LANGEVIN_SCORE_STEP_ARGS) {
     int i = GID(0);
     if (i >= chains || bad[i] >= 0) return;
@@ -178,6 +181,7 @@ KERNEL void langevin_score_step(LANGEVIN_SCORE_STEP_ARGS) {
         lgv_record(mean, m2, snaps, y, RC(0.0), n, cols, i, chains, t, stats_start, stats_every, snap_every,
                    snap_base, snap_count);
 }
+#endif
 
 /* ------------------------------------------------------------------ statistics */
 
@@ -301,5 +305,7 @@ KERNEL void langevin_potential_mala_##CAP(LANGEVIN_POTENTIAL_ARGS) {            
     accepted[i] = acc;                                                                              \
 }
 
+#if FK_ALLOW_LMEM
 LANGEVIN_POTENTIAL(64)
 LANGEVIN_POTENTIAL(1024)
+#endif
