@@ -2,6 +2,11 @@ package org.flowkernels.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.*;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import jcuda.CudaException;
@@ -111,11 +116,13 @@ public final class CudaBackend extends DeviceBackend {
         CUfunction fn = new CUfunction();
         try {
             cuModuleGetFunction(fn, module, kernel);
+            logFirstLaunch(kernel, "strict");
             return fn;
         } catch (CudaException strict) {
             if (lmemModule != null) {
                 try {
                     cuModuleGetFunction(fn, lmemModule, kernel);
+                    logFirstLaunch(kernel, "lmem");
                     return fn;
                 } catch (CudaException e) {
                     strict.addSuppressed(e);
@@ -124,6 +131,22 @@ public final class CudaBackend extends DeviceBackend {
             throw new FlowKernelsException("cuModuleGetFunction(" + kernel + ") on " + name + ": " + strict.getMessage()
                     + " in flowkernels.fatbin" + (lmemModule != null ? " and in flowkernels-lmem.fatbin" : " (there is no lmem module)"),
                     strict);
+        }
+    }
+
+    /**
+     * With -Dflowkernels.cuda.kernel-log=FILE, each kernel's first launch on this backend appends
+     * "name module" to FILE: ci/gpu-check measures which kernels ran under compute-sanitizer.
+     */
+    private void logFirstLaunch(String kernel, String from) {
+        String log = System.getProperty("flowkernels.cuda.kernel-log");
+        if (log == null) return;
+        try {
+            synchronized (CudaBackend.class) {
+                Files.writeString(Path.of(log), kernel + " " + from + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("flowkernels.cuda.kernel-log=" + log, e);
         }
     }
 
