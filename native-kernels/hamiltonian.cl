@@ -155,5 +155,7 @@ KERNEL void hamiltonian_rk4_##CAP(HAMILTONIAN_ARGS) {                           
     ham_rk4(HAMILTONIAN_PASS, row, q, p, g, qs, ps, qa, pa);                                            \
 }
 
+#if FK_ALLOW_LMEM
 HAMILTONIAN_KERNELS(64)
 HAMILTONIAN_KERNELS(1024)
+#endif

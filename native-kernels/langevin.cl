@@ -405,5 +405,7 @@ KERNEL void langevin_potential_mala_##CAP(LANGEVIN_POTENTIAL_ARGS) {            
     accepted[i] = acc;                                                                              \
 }
 
+#if FK_ALLOW_LMEM
 LANGEVIN_POTENTIAL(64)
 LANGEVIN_POTENTIAL(1024)
+#endif

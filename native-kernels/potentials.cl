@@ -17,5 +17,7 @@ KERNEL void potential_evaluate_##CAP(POTENTIAL_EVALUATE_ARGS) {                 
         for (int c = 0; c < n; c++) grad[(long)r * n + c] = g[c];                               \
 }
 
+#if FK_ALLOW_LMEM
 POTENTIAL_EVALUATE(64)
 POTENTIAL_EVALUATE(1024)
+#endif

@@ -53,7 +53,9 @@ FN REAL philox_normal(philox_block b, int word) {
     REAL u0 = philox_uniform(philox_word(b, pair));
     REAL u1 = philox_uniform(philox_word(b, pair + 1));
     REAL r = sqrt(RC(-2.0) * log(u0));
-    /* sin(2 pi u1) as sinpi(2 u1): exact argument (2 u1 is), and no stack on CUDA */
+    /* sin(2 pi u1) as sinpi(2 u1): 2 u1 is exact, and a GPU's sin/cos of an argument it cannot
+     * bound take a slow reduction path with a per-thread array (32 bytes of stack in every
+     * kernel that draws normals); sinpi/cospi reduce exactly, in registers. */
     return (word & 1) ? r * SINPI(RC(2.0) * u1) : r * COSPI(RC(2.0) * u1);
 }
 

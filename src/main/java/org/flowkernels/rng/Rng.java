@@ -45,8 +45,6 @@ public final class Rng {
         Check.notNull(out, "out");
         Check.notNull(d, "distribution");
         if (out.isClosed()) throw new IllegalStateException("out: tensor is closed");
-        if ((long) out.rows() * ((out.cols() + 3) / 4) > Integer.MAX_VALUE)
-            throw new IllegalArgumentException("out: [" + out.rows() + ", " + out.cols() + "] is too large for one fill");
         out.backend().kernels(RngKernels.class).fill(out, d.code, seed, stream, step);
     }
 

@@ -2,6 +2,8 @@ package org.flowkernels.rng;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
+import java.util.TreeSet;
 import org.flowkernels.Backend;
 import org.flowkernels.Tensor;
 import org.flowkernels.spi.Philox4x32;
@@ -84,6 +86,43 @@ class PhiloxTest {
                     // |n| < 5.8 (u > 2^-24); float log/cos/sqrt on a device are within a few ulp of the
                     // correctly rounded value, so 4e-6 absolute is 8 ulp at the largest magnitudes.
                     assertEquals(ref, got[i], 4e-6, "element " + i + " of [" + s[0] + ", " + s[1] + "]; " + f.seed());
+                }
+            }
+        }
+    }
+
+    /**
+     * philox_fill's flat index over (row, group of four columns) is 64-bit. Crossing 2^31
+     * groups takes 2^33 elements (32 GiB), which only a large GPU holds (ci/gpu-check runs it on
+     * an H200): there, the rows on both sides of group 2^31 and the last row must carry their
+     * own draws (an int index wraps negative: a fault, or rows left as the NaN poison).
+     * Elsewhere the same checks run at the size the suite affords, 2^19 + 3 rows of 13 columns
+     * (a one-column tail group): that proves the row and tail arithmetic, not the overflow.
+     */
+    @BackendTest
+    void fillsPastTwoToThe31Groups(Backend backend) {
+        int rows = (1 << 29) + 3, cols = 16; // 4 groups a row: 2^31 + 12 groups
+        long bytes = 4L * rows * cols;
+        boolean large = backend.isGpu() && backend.device().memoryBytes() >= bytes + bytes / 2;
+        if (!large) { rows = (1 << 19) + 3; cols = 13; }
+        System.out.println("[philox] " + backend.name() + ": fill of [" + rows + ", " + cols + "]"
+                + (large ? ", past 2^31 groups" : " (the 2^31-group size needs 48 GiB of GPU memory)"));
+        Fresh f = new Fresh("fill2^31" + backend.name());
+        long seed = f.nextLong();
+        int stream = f.nextInt(1000), step = f.nextInt(1 << 30), groups = (cols + 3) / 4;
+        long across = Math.min((1L << 31) / groups, rows / 2); // the row holding group 2^31 (large) or a middle row
+        TreeSet<Long> check = new TreeSet<>(List.of(0L, 1L, across - 1, across, across + 1,
+                rows - 2L, rows - 1L));
+        while (check.size() < 64) check.add((long) f.nextInt(rows));
+        try (Tensor t = Rng.draw(backend, Distribution.UNIFORM, rows, cols, seed, stream, step)) {
+            float[] row = new float[cols];
+            for (long r : check) {
+                backend.memory().read(t.buffer(), r * cols, row, 0, cols);
+                for (int c = 0; c < cols; c++) {
+                    float ref = Philox4x32.coordinate(seed, (int) r, step, stream, c, Distribution.UNIFORM.code);
+                    if (Float.floatToRawIntBits(row[c]) != Float.floatToRawIntBits(ref))
+                        fail("[" + rows + ", " + cols + "] element (" + r + ", " + c + "): got " + row[c] + ", reference "
+                                + ref + "; " + f.seed());
                 }
             }
         }

@@ -2,6 +2,11 @@ package org.flowkernels.backend.cuda;
 
 import static jcuda.driver.JCudaDriver.*;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import jcuda.CudaException;
@@ -20,38 +25,53 @@ import org.flowkernels.backend.device.DeviceBackend;
 import org.flowkernels.backend.device.Kernels;
 
 /**
- * A CUDA device through JCuda's driver API. The kernels come from the fatbin nvcc built at
- * `mvn package` (SASS sm_90 and sm_80, PTX compute_75), loaded once with cuModuleLoadData
- * into the device's primary context. A CUDA context is current per thread, so every call
- * into the driver first makes this backend's context current on the calling thread; that
- * makes the backend usable from any thread (the Cleaner's included).
+ * A CUDA device through JCuda's driver API. The kernels come from the two fatbins nvcc built
+ * at `mvn package` (SASS sm_80, sm_90, sm_100 and sm_120, PTX compute_90 and compute_75; see
+ * native-kernels/cuda/build-fatbin), loaded once with cuModuleLoadData into the device's
+ * primary context: flowkernels.fatbin, where no kernel has a stack frame, and
+ * flowkernels-lmem.fatbin, the kernels native-kernels/include/lmem.h allows per-thread arrays.
+ * A kernel is looked up in the first, then in the second. A CUDA context is current per
+ * thread, so every call into the driver first makes this backend's context current on the
+ * calling thread; that makes the backend usable from any thread (the Cleaner's included).
  */
 public final class CudaBackend extends DeviceBackend {
     private final String name;
     private final DeviceInfo info;
     private final CUcontext context = new CUcontext();
     private final CUmodule module = new CUmodule();
+    private final CUmodule lmemModule; // null when the build made none
     private final ConcurrentHashMap<String, CUfunction> functions = new ConcurrentHashMap<>();
     private final CudaMemory memory;
     private final CublasGemm cublas;
 
-    public CudaBackend(CudaDevices.Found found, byte[] fatbin) {
+    public CudaBackend(CudaDevices.Found found, byte[] fatbin, byte[] lmemFatbin) {
         this.name = "cuda:" + found.index();
         CUdevice device = new CUdevice();
         cuDeviceGet(device, found.index());
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
-        try {
-            cuModuleLoadData(module, fatbin);
-        } catch (CudaException e) {
-            throw new FlowKernelsException("cuModuleLoadData(flowkernels.fatbin) on " + name + ": " + e.getMessage()
-                    + " (the fatbin holds sm_90, sm_80 and compute_75 PTX; an older driver may not JIT it)", e);
-        }
+        load(module, fatbin, CudaDevices.FATBIN);
+        this.lmemModule = lmemFatbin == null ? null : load(new CUmodule(), lmemFatbin, CudaDevices.FATBIN_LMEM);
         this.memory = new CudaMemory(this);
         this.cublas = CublasGemm.tryCreate(this);
+        // Backends live as long as the process: the cuBLAS handle (and its workspace) goes at exit.
+        if (cublas != null) Runtime.getRuntime().addShutdownHook(new Thread(cublas::close, name + " cuBLAS release"));
         DeviceInfo d = found.info();
         this.info = new DeviceInfo(d.name(), d.type(), d.vendor(), d.computeUnits(), d.memoryBytes(),
                 d.details() + ", cuBLAS: " + (cublas != null ? "yes" : "no (" + CublasGemm.unavailableReason() + ")"));
+    }
+
+    private CUmodule load(CUmodule m, byte[] fatbin, String path) {
+        try {
+            cuModuleLoadData(m, fatbin);
+            return m;
+        } catch (CudaException e) {
+            int built = CudaDevices.fatbinCudaVersion();
+            throw new FlowKernelsException("cuModuleLoadData(" + path.substring(path.lastIndexOf('/') + 1) + ") on " + name
+                    + ": " + e.getMessage() + " (it holds SASS for sm_80, sm_90, sm_100 and sm_120 and PTX for compute_90 and"
+                    + " compute_75, built with CUDA " + (built == 0 ? "(unknown)" : CudaDevices.version(built))
+                    + "; the driver JIT-compiles the PTX for other GPUs only if it is as new as that)", e);
+        }
     }
 
     @Override public String name() { return name; }
@@ -69,15 +89,7 @@ public final class CudaBackend extends DeviceBackend {
     @Override
     protected void enqueue(String kernel, long[] global, int[] local, Object[] args) {
         makeCurrent();
-        CUfunction f = functions.computeIfAbsent(kernel, n -> {
-            CUfunction fn = new CUfunction();
-            try {
-                cuModuleGetFunction(fn, module, n);
-            } catch (CudaException e) {
-                throw new FlowKernelsException("cuModuleGetFunction(" + n + ") on " + name + ": " + e.getMessage(), e);
-            }
-            return fn;
-        });
+        CUfunction f = functions.computeIfAbsent(kernel, this::function);
         Pointer[] params = new Pointer[args.length];
         int shared = 0, p = 0;
         for (Object a : args) {
@@ -88,7 +100,8 @@ public final class CudaBackend extends DeviceBackend {
             else if (a instanceof Kernels.LocalBytes l) shared += (int) l.bytes(); // extern __shared__, not a parameter
         }
         Pointer[] used = java.util.Arrays.copyOf(params, p);
-        int gx = (int) (global[0] / local[0]), gy = global.length > 1 ? (int) (global[1] / local[1]) : 1;
+        int[] grid = grid(kernel, global, local);
+        int gx = grid[0], gy = grid[1];
         int bx = local[0], by = local.length > 1 ? local[1] : 1;
         try {
             cuLaunchKernel(f, gx, gy, 1, bx, by, 1, shared, null, Pointer.to(used), null);
@@ -96,6 +109,54 @@ public final class CudaBackend extends DeviceBackend {
             throw new FlowKernelsException("cuLaunchKernel(" + kernel + ", grid " + gx + "x" + gy + ", block " + bx + "x"
                     + by + ") on " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The kernel from the strict module, else from the lmem module (a kernel is in one of them). */
+    private CUfunction function(String kernel) {
+        CUfunction fn = new CUfunction();
+        try {
+            cuModuleGetFunction(fn, module, kernel);
+            logFirstLaunch(kernel, "strict");
+            return fn;
+        } catch (CudaException strict) {
+            if (lmemModule != null) {
+                try {
+                    cuModuleGetFunction(fn, lmemModule, kernel);
+                    logFirstLaunch(kernel, "lmem");
+                    return fn;
+                } catch (CudaException e) {
+                    strict.addSuppressed(e);
+                }
+            }
+            throw new FlowKernelsException("cuModuleGetFunction(" + kernel + ") on " + name + ": " + strict.getMessage()
+                    + " in flowkernels.fatbin" + (lmemModule != null ? " and in flowkernels-lmem.fatbin" : " (there is no lmem module)"),
+                    strict);
+        }
+    }
+
+    /**
+     * With -Dflowkernels.cuda.kernel-log=FILE, each kernel's first launch on this backend appends
+     * "name module" to FILE: ci/gpu-check measures which kernels ran under compute-sanitizer.
+     */
+    private void logFirstLaunch(String kernel, String from) {
+        String log = System.getProperty("flowkernels.cuda.kernel-log");
+        if (log == null) return;
+        try {
+            synchronized (CudaBackend.class) {
+                Files.writeString(Path.of(log), kernel + " " + from + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("flowkernels.cuda.kernel-log=" + log, e);
+        }
+    }
+
+    /** Blocks per grid dimension; CUDA allows 2^31 - 1 in x and 65535 in y, and an int cast would wrap silently. */
+    static int[] grid(String kernel, long[] global, int[] local) {
+        long gx = global[0] / local[0], gy = global.length > 1 ? global[1] / local[1] : 1;
+        if (gx > Integer.MAX_VALUE || gy > 65535)
+            throw new FlowKernelsException(kernel + ": a grid of " + gx + " x " + gy + " blocks of " + local[0]
+                    + (local.length > 1 ? " x " + local[1] : "") + " exceeds CUDA's " + Integer.MAX_VALUE + " x 65535");
+        return new int[] {(int) gx, (int) gy};
     }
 
     /** Device memory through cuMemAlloc; copies are synchronous on the default stream. */

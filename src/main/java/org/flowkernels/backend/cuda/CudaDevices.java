@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.*;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import jcuda.driver.CUdevice;
@@ -18,6 +19,8 @@ public final class CudaDevices {
     private CudaDevices() {}
 
     public static final String FATBIN = KernelSource.ROOT + "flowkernels.fatbin";
+    /** The kernels allowed local memory (native-kernels/include/lmem.h); absent when there are none. */
+    public static final String FATBIN_LMEM = KernelSource.ROOT + "flowkernels-lmem.fatbin";
 
     public record Found(int index, DeviceInfo info) {}
 
@@ -62,36 +65,57 @@ public final class CudaDevices {
     /** The CUDA version nvcc wrote beside the fatbin (1000 major + 10 minor, like cuDriverGetVersion), or 0 if unknown. */
     static int fatbinCudaVersion() {
         try (InputStream in = CudaDevices.class.getResourceAsStream("/" + FATBIN + ".cuda")) {
-            return in == null ? 0 : Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
-        } catch (IOException | NumberFormatException e) {
+            return in == null ? 0 : parseVersion(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        } catch (IOException e) {
             return 0;
         }
     }
 
-    /**
-     * Why the driver cannot run the fatbin, or null: a driver older than the CUDA release that
-     * built the kernels rejects their PTX and may reject their SASS, and cuModuleLoadData would
-     * only say CUDA_ERROR_UNSUPPORTED_PTX_VERSION.
-     */
+    /** The text of flowkernels.fatbin.cuda ("13000\n"), or 0 when it is not a plausible version. */
+    static int parseVersion(String text) {
+        try {
+            int v = Integer.parseInt(text.trim());
+            return v >= 1000 && v < 100_000 ? v : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Why this machine's driver cannot run the fatbin, or null. */
     static String driverMismatch() {
         int[] driver = new int[1];
         cuDriverGetVersion(driver);
-        int built = fatbinCudaVersion();
-        if (built == 0 || driver[0] >= built) return null;
-        return "the NVIDIA driver supports CUDA " + version(driver[0]) + ", but the kernels were built with CUDA " + version(built)
-                + " (update the driver, or build the library with nvcc " + version(driver[0]) + " or older)";
+        return driverMismatch(driver[0], fatbinCudaVersion());
     }
 
+    /**
+     * Why a driver for CUDA {@code driver} cannot run kernels built with CUDA {@code built}
+     * (both as cuDriverGetVersion counts them), or null: an older driver rejects their PTX and
+     * may reject their SASS, and cuModuleLoadData would only say CUDA_ERROR_UNSUPPORTED_PTX_VERSION.
+     * An unknown build version (0) is not a mismatch.
+     */
+    static String driverMismatch(int driver, int built) {
+        if (built == 0 || driver >= built) return null;
+        return "the NVIDIA driver supports CUDA " + version(driver) + ", but the kernels were built with CUDA " + version(built)
+                + " (update the driver, or build the library with nvcc " + version(driver) + " or older)";
+    }
+
+    /** 12040 -> "12.4". */
     static String version(int v) {
         return v / 1000 + "." + v % 1000 / 10;
     }
 
     /** The fatbin's bytes, or null when nvcc did not build it. */
-    public static byte[] fatbin() {
-        try (InputStream in = CudaDevices.class.getResourceAsStream("/" + FATBIN)) {
+    public static byte[] fatbin() { return resource(FATBIN); }
+
+    /** The second module's bytes, or null when there is none (no kernel is allowed local memory, or no nvcc). */
+    public static byte[] lmemFatbin() { return resource(FATBIN_LMEM); }
+
+    private static byte[] resource(String path) {
+        try (InputStream in = CudaDevices.class.getResourceAsStream("/" + path)) {
             return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
-            throw new FlowKernelsException("reading " + FATBIN + ": " + e.getMessage(), e);
+            throw new FlowKernelsException("reading " + path + ": " + e.getMessage(), e);
         }
     }
 }

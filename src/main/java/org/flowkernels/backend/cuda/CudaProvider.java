@@ -35,7 +35,10 @@ public final class CudaProvider implements BackendProvider {
         }
     }
 
-    @Override public Backend open(int index) { return new CudaBackend(found.get(index), CudaDevices.fatbin()); }
+    @Override
+    public Backend open(int index) {
+        return new CudaBackend(found.get(index), CudaDevices.fatbin(), CudaDevices.lmemFatbin());
+    }
 
     private static String firstLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -12,9 +12,9 @@ final class DeviceRngKernels implements RngKernels {
 
     @Override
     public void fill(Matrix out, int dist, long seed, int stream, int step) {
-        int blocks = (out.cols() + 3) / 4;
+        long blocks = (out.cols() + 3L) / 4; // one work-item per group of four columns; the kernel's index is 64-bit
         dev.launch(new Kernels.PhiloxFill(out, out.rows(), out.cols(), (int) seed, (int) (seed >>> 32), stream, step, dist),
-                (long) out.rows() * blocks);
+                out.rows() * blocks);
     }
 
     @Override
