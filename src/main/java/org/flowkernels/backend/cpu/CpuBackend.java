@@ -12,6 +12,7 @@ import org.flowkernels.DeviceInfo;
 import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.CouplingKernels;
 import org.flowkernels.spi.HamiltonianKernels;
+import org.flowkernels.spi.HmcKernels;
 import org.flowkernels.spi.LangevinKernels;
 import org.flowkernels.spi.Matrix;
 import org.flowkernels.spi.Memory;
@@ -64,6 +65,7 @@ public final class CpuBackend extends Backend {
         register(PotentialKernels.class, () -> new CpuPotentialKernels(this));
         register(HamiltonianKernels.class, () -> new CpuHamiltonianKernels(this));
         register(LangevinKernels.class, () -> new CpuLangevinKernels(this));
+        register(HmcKernels.class, () -> new CpuHmcKernels(this));
     }
 
     @Override public String name() { return "cpu"; }
