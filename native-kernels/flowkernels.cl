@@ -13,4 +13,5 @@
 #include "potentials.cl"
 #include "hamiltonian.cl"
 #include "langevin.cl"
+#include "hmc.cl"
 #include "cnf.cl"

@@ -6,11 +6,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.flowkernels.io.FormatException;
 import org.flowkernels.io.SnippetFile;
+import org.flowkernels.Backend;
+import org.flowkernels.Backends;
 import org.flowkernels.Check;
+import org.flowkernels.SnippetException;
+import org.flowkernels.Tensor;
 import org.flowkernels.spi.Contract;
 import org.flowkernels.spi.PotentialSpec;
 import org.flowkernels.spi.Snippet;
@@ -163,6 +168,57 @@ public record UserPotential(String name, Snippet snippet, Function java, Map<Str
      */
     public UserPotential withBoundsCheck() {
         return new UserPotential(name, snippet, java, values, particleDim, true);
+    }
+
+    /**
+     * Checks the snippet against its Java twin at the configurations {@code q} [batch, n], which
+     * live on the OpenCL or CUDA backend that runs the snippet (the twin runs on the CPU backend):
+     * throws a {@link SnippetException} naming the snippet's energy (or gradient) body when their
+     * energies, or their gradients, differ by more than {@code tolerance} in ‖a − b‖ / ‖b‖ over
+     * the batch (float32 twins agree to about 1e-6).
+     */
+    public void checkTwin(Tensor q, double tolerance) {
+        Check.notNull(q, "q");
+        Check.positiveFinite(tolerance, "tolerance");
+        if (snippet == null || java == null)
+            throw new IllegalStateException(name + ": comparing the snippet with its Java twin needs both, and it has "
+                    + (snippet == null ? "no snippet" : "no Java twin"));
+        Backend device = q.backend(), cpu = Backends.cpu();
+        if (device == cpu || "cpu".equals(device.name()))
+            throw new IllegalArgumentException("q: expected configurations on the OpenCL or CUDA backend that runs the snippet, got "
+                    + "a tensor on " + device.name() + " (which runs the Java twin)");
+        checkCoordinates(q.cols(), "q");
+        float[] e1, g1, e2, g2;
+        try (Tensor e = energy(q); Tensor g = gradient(q)) {
+            e1 = e.toArray();
+            g1 = g.toArray();
+        }
+        try (Tensor qc = cpu.tensor(q.toArray(), q.rows(), q.cols()); Tensor e = energy(qc); Tensor g = gradient(qc)) {
+            e2 = e.toArray();
+            g2 = g.toArray();
+        }
+        compare(e1, e2, 1, tolerance, particleDim > 0 ? "pair_energy" : "energy", "energy");
+        compare(g1, g2, q.cols(), tolerance, particleDim > 0 ? "pair_force" : "gradient", "gradient");
+    }
+
+    private void compare(float[] snippetValues, float[] javaValues, int cols, double tolerance, String body, String what) {
+        double num = 0, den = 0, worst = -1;
+        int at = 0;
+        for (int i = 0; i < javaValues.length; i++) {
+            double d = Math.abs((double) snippetValues[i] - javaValues[i]);
+            if (!(d <= worst)) { // a NaN is the worst of all
+                worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
+                at = i;
+            }
+            num += d * d;
+            den += (double) javaValues[i] * javaValues[i];
+        }
+        double rel = Math.sqrt(num / Math.max(den, Double.MIN_NORMAL));
+        if (rel <= tolerance) return;
+        throw new SnippetException(snippet.label(body), snippet.body(body).line(), "the snippet and its Java twin disagree on the "
+                + what + ": relative difference " + String.format(Locale.ROOT, "%.3g", rel) + " > " + tolerance
+                + " over the batch; at row " + at / cols + (cols > 1 ? ", column " + at % cols : "") + " the snippet gives "
+                + snippetValues[at] + ", the Java twin " + javaValues[at], "");
     }
 
     @Override public int kind() { return Contract.POT_USER; }

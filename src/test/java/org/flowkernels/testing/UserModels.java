@@ -120,4 +120,19 @@ public final class UserModels {
             }
         return v;
     }
+
+    /**
+     * Null when {@code backend} runs kernel snippets; else why not (the CUDA backend without NVRTC:
+     * JCuda 12.0.0 needs libnvrtc.so.12), for a test to skip with. The CPU backend runs Java twins only.
+     */
+    public static String whySnippetsCannotRun(org.flowkernels.Backend backend) {
+        if (backend.name().equals("cpu")) return "the CPU backend runs Java twins, it compiles no snippet";
+        UserPotential probe = UserPotential.snippet("probe", "return X(0);", "G(0) = RC(1.0);");
+        try (org.flowkernels.Tensor q = backend.tensor(new float[] {1f}, 1, 1); org.flowkernels.Tensor e = probe.energy(q)) {
+            return null;
+        } catch (org.flowkernels.FlowKernelsException e) {
+            if (e.getMessage().contains("NVRTC is not available")) return e.getMessage();
+            throw e;
+        }
+    }
 }

@@ -135,6 +135,12 @@ public final class Kernels {
     @Name("langevin_potential")
     public record LangevinPotential(LgvCommon common, int kind, @In Buffer prm, float beta) implements Args {}
 
+    // ---------------------------------------------------------------- hmc.cl
+
+    /** hmc_potential_CAP (CAP 64, 1024): HMC iterations of {@code leapfrog} leapfrog steps each. */
+    @Name("hmc_potential")
+    public record HmcPotential(LgvCommon common, int kind, @In Buffer prm, float beta, int leapfrog) implements Args {}
+
     // ---------------------------------------------------------------- cnf.cl
 
     @Name("ode_gaussian_logp")
