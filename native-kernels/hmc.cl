@@ -9,7 +9,8 @@
  *   accept when ln u < ln alpha, u = uniform word 0 of (i, t, 0, ACCEPT_STREAM)
  * A trajectory whose H rises more than HMC_DIVERGENCE above its start has diverged: it stops and
  * is rejected (ln alpha = -REAL_MAX). A point that is not finite, or a NaN energy, before that
- * stops the chain and is reported in bad[i] (the state stays the last accepted one).
+ * stops the chain and is reported in bad[i] (the state stays the last accepted one); so does a
+ * NaN energy of the state a launch starts from (at its first iteration).
  * The adaptation of eps during the warm-up (lgv_adapt), the acceptance counts and the statistics
  * and snapshots (lgv_record) are MALA's, with iterations for steps (langevin.cl's header).
  *
@@ -43,6 +44,7 @@ KERNEL void hmc_potential_##CAP(HMC_POTENTIAL_ARGS) {                           
     REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
     int acc = accepted[i];                                                                          \
     REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    if (isnan(v)) { bad[i] = first; return; } /* a NaN energy is the potential's error */           \
     for (int t = first; t < first + steps; t++) {                                                   \
         REAL kick = RC(0.5) * eps;                                                                  \
         REAL k0 = hmc_momenta(p, n, (uint)i, (uint)t, seed_lo, seed_hi), k1 = k0, vy = v;          \

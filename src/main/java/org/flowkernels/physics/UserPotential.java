@@ -117,10 +117,29 @@ public record UserPotential(String name, Snippet snippet, Function java, Map<Str
      * IllegalArgumentException naming the file and line for a malformed one.
      */
     public static UserPotential load(Path file) throws IOException {
+        return load(file, 0);
+    }
+
+    /**
+     * As {@link #load(Path)}, a pair potential's particle dimension given ({@code particleDim} 1 to
+     * 3; 0: the file's {@code //! dim}). A file that declares another dimension is an error.
+     */
+    public static UserPotential load(Path file, int particleDim) throws IOException {
         Check.notNull(file, "file");
         SnippetFile f = SnippetFile.read(file, BODIES);
+        boolean pairs = f.snippet().has("pair_energy") || f.snippet().has("pair_force");
+        int dim = f.dim();
+        if (pairs && particleDim > 0) {
+            if (dim > 0 && dim != particleDim)
+                throw new FormatException(file, "declares particles in " + dim + "-D (//! dim " + dim + "), but " + particleDim
+                        + "-D was asked for");
+            dim = particleDim;
+        }
+        if (pairs && dim == 0)
+            throw new FormatException(file, "a pair potential needs its particles' dimension: add a line //! dim D (1, 2 or 3)");
+        if (!pairs && dim != 0) throw new FormatException(file, "//! dim belongs to a pair potential (pair_energy, pair_force)");
         try {
-            return new UserPotential(file.getFileName().toString(), f.snippet(), null, f.parameters(), f.dim(), false);
+            return new UserPotential(file.getFileName().toString(), f.snippet(), null, f.parameters(), dim, false);
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, e.getMessage());
         }
@@ -205,6 +224,8 @@ public record UserPotential(String name, Snippet snippet, Function java, Map<Str
         double num = 0, den = 0, worst = -1;
         int at = 0;
         for (int i = 0; i < javaValues.length; i++) {
+            // both NaN, or the same infinity, agree: the two forms fail in the same place
+            if (Float.compare(snippetValues[i], javaValues[i]) == 0 && !Float.isFinite(javaValues[i])) continue;
             double d = Math.abs((double) snippetValues[i] - javaValues[i]);
             if (!(d <= worst)) { // a NaN is the worst of all
                 worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;

@@ -108,6 +108,12 @@ final class CpuLangevinBlock {
         int nb = Math.min(B, count - s0);
         load(s0, nb);
         drift.eval(x, dx, ex);
+        if (mala) // a NaN energy of the state is the potential's error, not a density: report it at the launch's first step
+            for (int s = 0; s < nb; s++)
+                if (live[s] && Float.isNaN(ex[s])) {
+                    badG[s0 + s] = launch.first();
+                    live[s] = false;
+                }
         boolean allLive = allLive(nb);
         int end = launch.first() + launch.steps();
         for (int t = launch.first(); t < end; t++) {
