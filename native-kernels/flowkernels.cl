@@ -14,4 +14,5 @@
 #include "hamiltonian.cl"
 #include "langevin.cl"
 #include "hmc.cl"
+#include "user_field.cl"
 #include "cnf.cl"

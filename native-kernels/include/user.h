@@ -15,20 +15,25 @@
  *     FN REAL fk_user_pair_energy(REAL r2, GLOBAL const REAL* fk_p)    phi(r)
  *     FN REAL fk_user_pair_force(REAL r2, GLOBAL const REAL* fk_p)     -phi'(r)/r
  *     and with FK_USER_ONE_BODY fk_user_one_body(x, dim, fk_p), fk_user_one_body_gradient(x, dim, fk_p, g)
+ *   a vector field (FK_USER_FIELD instead of FK_USER_POTENTIAL; user_field.cl's kernel):
+ *     FN void fk_user_velocity(const REAL* fk_x, REAL t, int dim, GLOBAL const REAL* fk_p, REAL* fk_v)
+ *     and with FK_USER_JVP FN void fk_user_jvp(fk_x, t, dim, fk_p, const REAL* fk_e, REAL* fk_jv)
  *
  * Every body starts with its parameters as `const REAL NAME = fk_p[k];` and then a #line marker, so
  * the compiler's messages carry the user's file and line. Bodies read the configuration through
- * X(i) and write the gradient through G(i) (zeroed before the gradient body runs).
+ * X(i) and write the gradient through G(i) (zeroed before the gradient body runs); a field's
+ * bodies write V(i) and JV(i) and read the tangent through E(i).
  *
- * Bounds check (FK_USER_DEBUG): X(i) and G(i) check 0 <= i < dim; the first violation's place
- * (FK_USER_BODY, the body's number, times 1000000 plus the line; negative for G) and index are stored in the two ints after the parameters, fk_p[FK_USER_PARAMS] and the next (the
+ * Bounds check (FK_USER_DEBUG): X(i), G(i), V(i), E(i), JV(i) check 0 <= i < dim; the first
+ * violation's place (FK_USER_BODY, the body's number, times 1000000 plus the line; negative for a
+ * write) and index are stored in the two ints after the parameters, fk_p[FK_USER_PARAMS] and the next (the
  * host uploads them as zeros and reads them back after the launch), and the access goes to
  * element 0 instead, so the kernel runs on to its end. The parameter buffer is the kernel's
  * `const` prm: only this check writes through it.
  */
 #ifndef FK_USER_H
 #define FK_USER_H
-#ifdef FK_USER_POTENTIAL
+#if defined(FK_USER_POTENTIAL) || defined(FK_USER_FIELD)
 
 #ifdef FK_OPENCL
 #define FK_USER_CAS(p, cmp, val) atomic_cmpxchg((volatile GLOBAL int*)(p), (cmp), (val))
@@ -46,12 +51,26 @@ FN int fk_user_index(int i, int dim, int where, GLOBAL const REAL* fk_p, int par
 /* the record: (body number * 1000000 + line), negative for G */
 #define X(i) fk_x[fk_user_index((i), dim, FK_USER_BODY * 1000000 + __LINE__, fk_p, FK_USER_PARAMS)]
 #define G(i) fk_g[fk_user_index((i), dim, -(FK_USER_BODY * 1000000 + __LINE__), fk_p, FK_USER_PARAMS)]
+#define V(i) fk_v[fk_user_index((i), dim, -(FK_USER_BODY * 1000000 + __LINE__), fk_p, FK_USER_PARAMS)]
+#define JV(i) fk_jv[fk_user_index((i), dim, -(FK_USER_BODY * 1000000 + __LINE__), fk_p, FK_USER_PARAMS)]
+#define E(i) fk_e[fk_user_index((i), dim, FK_USER_BODY * 1000000 + __LINE__, fk_p, FK_USER_PARAMS)]
 #else
 #define X(i) fk_x[(i)]
 #define G(i) fk_g[(i)]
+#define V(i) fk_v[(i)]
+#define JV(i) fk_jv[(i)]
+#define E(i) fk_e[(i)]
 #endif
 
 #include "user-code.h"
+/* the access macros belong to the user's bodies only: the rest of the program keeps the names */
+#undef X
+#undef G
+#undef V
+#undef JV
+#undef E
+
+#ifdef FK_USER_POTENTIAL
 
 /* V(q) of the user's potential; g[0 .. n-1] = dV/dq. */
 FN REAL fk_user_value_grad(GLOBAL const REAL* fk_p, const REAL* q, REAL* g, int n) {
@@ -88,4 +107,5 @@ FN REAL fk_user_value_grad(GLOBAL const REAL* fk_p, const REAL* q, REAL* g, int 
 }
 
 #endif /* FK_USER_POTENTIAL */
+#endif /* FK_USER_POTENTIAL || FK_USER_FIELD */
 #endif /* FK_USER_H */

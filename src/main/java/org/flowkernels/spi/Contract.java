@@ -30,6 +30,10 @@ public final class Contract {
      *  (include/user.h; its parameters are the user's named scalars, in declaration order). */
     public static final int POT_USER = 6;
 
+    /** How the user-field kernels get each tangent J ε: the user's Jacobian-vector product, or
+     *  central differences of the velocity (ode.UserField). */
+    public static final int USER_TRACE_JVP = 0, USER_TRACE_FINITE_DIFFERENCE = 1;
+
     /** physics.Integrator. */
     public static final int INTEGRATOR_LEAPFROG = 0, INTEGRATOR_YOSHIDA4 = 1, INTEGRATOR_RK4 = 2;
 

@@ -20,6 +20,7 @@ import org.flowkernels.spi.NnKernels;
 import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.PotentialKernels;
 import org.flowkernels.spi.RngKernels;
+import org.flowkernels.spi.UserFieldKernels;
 
 /**
  * The pure-Java backend: tensors are Java arrays, kernels are Java loops run in parallel over
@@ -66,6 +67,7 @@ public final class CpuBackend extends Backend {
         register(HamiltonianKernels.class, () -> new CpuHamiltonianKernels(this));
         register(LangevinKernels.class, () -> new CpuLangevinKernels(this));
         register(HmcKernels.class, () -> new CpuHmcKernels(this));
+        register(UserFieldKernels.class, () -> new CpuUserFieldKernels(this));
     }
 
     @Override public String name() { return "cpu"; }

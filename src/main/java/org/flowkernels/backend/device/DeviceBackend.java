@@ -13,6 +13,7 @@ import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.PotentialKernels;
 import org.flowkernels.spi.PotentialSpec;
 import org.flowkernels.spi.RngKernels;
+import org.flowkernels.spi.UserFieldKernels;
 
 /**
  * What the OpenCL and CUDA backends share: both run the same kernel bodies, so a kernel
@@ -31,6 +32,7 @@ public abstract class DeviceBackend extends Backend {
         register(HamiltonianKernels.class, () -> new DeviceHamiltonianKernels(this));
         register(LangevinKernels.class, () -> new DeviceLangevinKernels(this, nn));
         register(HmcKernels.class, () -> new DeviceHmcKernels(this));
+        register(UserFieldKernels.class, () -> new DeviceUserFieldKernels(this));
     }
 
     /** Programs built for users' snippets, by {@link UserProgram#key()}. */
@@ -48,12 +50,23 @@ public abstract class DeviceBackend extends Backend {
         if (u.snippet() == null)
             throw new IllegalArgumentException(v.describe() + ": " + name() + " runs a user potential from its kernel snippet, and "
                     + "this one has only Java code (which the CPU backend runs); give it a snippet (UserPotential.snippet or .pairs)");
-        String key = UserProgram.key(u);
+        return built(UserProgram.key(u), () -> UserProgram.potential(u));
+    }
+
+    /** As {@link #program(PotentialSpec)} for a user's vector field: its snippet's program (user_field.cl). */
+    public Object program(UserFieldKernels.Field f) {
+        if (f.snippet() == null)
+            throw new IllegalArgumentException("user field '" + f.name() + "': " + name() + " runs a user field from its kernel snippet, "
+                    + "and this one has only Java code (which the CPU backend runs); give it a snippet (UserField.snippet)");
+        return built(UserProgram.key(f), () -> UserProgram.field(f));
+    }
+
+    private Object built(String key, java.util.function.Supplier<UserProgram> program) {
         Object built = userPrograms.get(key);
         if (built == null) {
             synchronized (userPrograms) {
                 built = userPrograms.get(key);
-                if (built == null) userPrograms.put(key, built = compile(UserProgram.potential(u)));
+                if (built == null) userPrograms.put(key, built = compile(program.get()));
             }
         }
         return built;
@@ -74,7 +87,22 @@ public abstract class DeviceBackend extends Backend {
         if (v.user() == null || !v.user().boundsChecked()) return;
         int[] record = new int[2];
         memory().read(prm, prm.length() - 2, record, 0, 2);
-        var e = UserProgram.violation(v.user(), record[0], record[1]);
+        var e = UserProgram.violation(v.user().snippet(), UserProgram.bodies(v.user()), record[0], record[1]);
+        if (e != null) throw e;
+    }
+
+    /** The parameters of a user field, followed by the bounds check's two ints. */
+    public Buffer upload(UserFieldKernels.Field f) {
+        float[] p = f.parameters();
+        return memory().upload(java.util.Arrays.copyOf(p, p.length + 2));
+    }
+
+    /** After a launch of a bounds-checked user field: throws the record of an out-of-range index. */
+    public void checkUser(UserFieldKernels.Field f, Buffer prm) {
+        if (!f.boundsChecked()) return;
+        int[] record = new int[2];
+        memory().read(prm, prm.length() - 2, record, 0, 2);
+        var e = UserProgram.violation(f.snippet(), UserProgram.bodies(f), record[0], record[1]);
         if (e != null) throw e;
     }
 

@@ -22,6 +22,9 @@ final class DeviceLimits {
     /** linear_forward's tile: LIN_TILE rows x LIN_TILE outputs per work-group of LIN_THREADS x LIN_THREADS. */
     static final int LIN_TILE = 64, LIN_THREADS = 16;
 
+    /** The widest state of a user's vector field on OpenCL and CUDA (user_field.cl's private arrays). */
+    static final int USER_FIELD_MAX_DIM = 64;
+
     /** The most Runge–Kutta stages a kernel's tableau holds. */
     static final int TABLEAU_MAX_STAGES = Tableau.MAX_STAGES;
 }

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.flowkernels.SnippetException;
 import org.flowkernels.spi.PotentialSpec;
 import org.flowkernels.spi.Snippet;
+import org.flowkernels.spi.UserFieldKernels;
 
 /**
  * The kernel program for a user's snippet, for OpenCL and CUDA alike: the library's program
@@ -31,6 +32,11 @@ public record UserProgram(String key, String source, Snippet snippet, List<Strin
             "pair_force", "FN REAL fk_user_pair_force(REAL r2, GLOBAL const REAL* fk_p)",
             "one_body", "FN REAL fk_user_one_body(const REAL* fk_x, int dim, GLOBAL const REAL* fk_p)",
             "one_body_gradient", "FN void fk_user_one_body_gradient(const REAL* fk_x, int dim, GLOBAL const REAL* fk_p, REAL* fk_g)");
+
+    /** The functions a vector field's bodies become. */
+    private static final Map<String, String> FIELD = Map.of(
+            "velocity", "FN void fk_user_velocity(const REAL* fk_x, REAL t, int dim, GLOBAL const REAL* fk_p, REAL* fk_v)",
+            "jvp", "FN void fk_user_jvp(const REAL* fk_x, REAL t, int dim, GLOBAL const REAL* fk_p, const REAL* fk_e, REAL* fk_jv)");
 
     /** The order the functions are written in (the wrappers call them after). */
     private static final List<String> ORDER = List.of("energy", "gradient", "pair_energy", "pair_force", "one_body", "one_body_gradient");
@@ -56,13 +62,35 @@ public record UserProgram(String key, String source, Snippet snippet, List<Strin
         return new UserProgram(key(u), source, s, bodies);
     }
 
+    /** The program for a user's vector field (user_field.cl's kernel), whose kernel gets its parameters and two ints after them. */
+    static UserProgram field(UserFieldKernels.Field f) {
+        Snippet s = f.snippet();
+        StringBuilder code = new StringBuilder();
+        code.append("#define FK_USER_PARAMS ").append(s.parameters().size()).append('\n');
+        if (s.has("jvp")) code.append("#define FK_USER_JVP 1\n");
+        List<String> bodies = bodies(f);
+        for (int b = 0; b < bodies.size(); b++) function(code, s, bodies.get(b), FIELD.get(bodies.get(b)), b + 1);
+        String defines = "#define FK_USER_FIELD 1\n" + (f.boundsChecked() ? "#define FK_USER_DEBUG 1\n" : "");
+        String source = defines + KernelSource.program(Map.of(CODE_FILE, code.toString()));
+        checkParameters(s, source);
+        return new UserProgram(key(f), source, s, bodies);
+    }
+
+    static String key(UserFieldKernels.Field f) {
+        return f.snippet().key() + "\u0000field\u0000debug=" + f.boundsChecked();
+    }
+
+    static List<String> bodies(UserFieldKernels.Field f) {
+        return f.snippet().has("jvp") ? List.of("velocity", "jvp") : List.of("velocity");
+    }
+
     /** What a user potential's build depends on: the snippet, its form, the check. */
     static String key(PotentialSpec.User u) {
         return u.snippet().key() + "\u0000pairs=" + u.particleDim() + "\u0000debug=" + u.boundsChecked();
     }
 
     /** The bodies of the potential's form that its program compiles, in order (their numbers are 1, 2, ...). */
-    private static List<String> bodies(PotentialSpec.User u) {
+    static List<String> bodies(PotentialSpec.User u) {
         List<String> out = new ArrayList<>();
         for (String name : ORDER)
             if (u.snippet().has(name) && (name.startsWith("one_body") || u.pairs() == name.startsWith("pair"))) out.add(name);
@@ -128,13 +156,18 @@ public record UserProgram(String key, String source, Snippet snippet, List<Strin
         return new SnippetException(snippet.file(), 0, compiler + " failed (no error line in its log)", log);
     }
 
-    /** The bounds-checked build's record (code, index) as the exception to throw, or null when there was none. */
-    static SnippetException violation(PotentialSpec.User u, int code, int index) {
+    /** The bounds-checked build's record (code, index) of a snippet compiled with these bodies (numbered from 1), as the
+     *  exception to throw, or null when there was none. */
+    static SnippetException violation(Snippet snippet, List<String> bodies, int code, int index) {
         if (code == 0) return null;
-        List<String> bodies = bodies(u);
         int where = Math.abs(code), body = where / BODY_STRIDE, line = where % BODY_STRIDE;
         String name = body >= 1 && body <= bodies.size() ? bodies.get(body - 1) : "?";
-        return new SnippetException(u.snippet().label(name), line, (code < 0 ? "G(" : "X(") + index + ") in '" + name
+        String array = code > 0 ? (name.equals("jvp") ? "X or E" : "X") : switch (name) {
+            case "velocity" -> "V";
+            case "jvp" -> "JV";
+            default -> "G";
+        };
+        return new SnippetException(snippet.label(name), line, array + "(" + index + ") in '" + name
                 + "': index out of range 0 .. dim - 1 (bounds-checked build)", "");
     }
 }
