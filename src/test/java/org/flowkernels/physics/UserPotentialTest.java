@@ -123,6 +123,23 @@ class UserPotentialTest {
         }
     }
 
+    /** The .json spelling of a snippet file: bodies under their names, placed as "FILE (NAME)" with their own lines. */
+    @Test
+    void aJsonSnippetFileReadsLikeItsClSpelling(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("morse.json");
+        java.nio.file.Files.writeString(file, "{\"parameters\": {\"D\": 1, \"a\": 2, \"r0\": 1, \"kt\": 0.5}, \"dim\": 3,"
+                + " \"pair_energy\": " + com.google.gson.JsonParser.parseString("\"" + UserModels.MORSE_ENERGY.replace("\n", "\\n") + "\"")
+                + ", \"pair_force\": \"return RC(0.0);\"}");
+        UserPotential v = UserPotential.load(file);
+        assertEquals(3, v.particleDim());
+        assertEquals(java.util.List.of("D", "a", "r0", "kt"), v.parameterNames());
+        assertEquals("morse.json (pair_energy)", v.snippet().label("pair_energy"));
+        assertEquals(UserModels.MORSE_ENERGY, v.snippet().body("pair_energy").text());
+        java.nio.file.Files.writeString(file, "{\"energy\": \"return 0;\", \"colour\": 3}");
+        org.flowkernels.io.FormatException e = assertThrows(org.flowkernels.io.FormatException.class, () -> UserPotential.load(file));
+        assertTrue(e.getMessage().contains("unknown key 'colour'"), e.getMessage());
+    }
+
     @Test
     void parametersAreNamedIdentifiersAndTheBodiesMatchTheForm() {
         assertThrows(IllegalArgumentException.class, () -> UserModels.doubleWell(1, 0).withParameter("2x", 1));
