@@ -15,4 +15,6 @@
 #include "potentials.cl"
 #include "hamiltonian.cl"
 #include "langevin.cl"
+#include "hmc.cl"
+#include "user_field.cl"
 #include "cnf.cl"

@@ -370,6 +370,7 @@ KERNEL void langevin_potential_mala_##CAP(LANGEVIN_POTENTIAL_ARGS) {            
     REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
     int acc = accepted[i];                                                                          \
     REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    if (isnan(v)) { bad[i] = first; return; } /* a NaN energy is the potential's error, not a density */ \
     for (int t = first; t < first + steps; t++) {                                                   \
         REAL eps_half = RC(0.5) * eps, root = sqrt(eps), xi2;                                           \
         if (!lgv_propose(y, q, d, xi, 1, &xi2, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) { \
@@ -377,6 +378,7 @@ KERNEL void langevin_potential_mala_##CAP(LANGEVIN_POTENTIAL_ARGS) {            
             break;                                                                                  \
         }                                                                                           \
         REAL vy = lgv_potential_drift(kind, prm, beta, y, dy, n), s2 = RC(0.0);                     \
+        if (isnan(vy)) { bad[i] = t; break; }                                                       \
         for (int c = 0; c < n; c++) {                                                               \
             REAL w = xi[c] + RC(0.5) * root * (d[c] + dy[c]);                                       \
             s2 += w * w;                                                                            \

@@ -24,6 +24,13 @@
  * hamiltonian_rk4_1024          hamiltonian.cl  the generic large-n path: seven [1024] (28 KB)
  * potential_evaluate_64         potentials.cl   q, g [CAP] per row (0.5 KB)
  * potential_evaluate_1024       potentials.cl   the generic large-n path: q, g [1024] (8 KB)
+ * hmc_potential_64              hmc.cl          one chain per work-item: q, p, g and the proposal's
+ *                                               copies [CAP] (the particle-parallel layout of the
+ *                                               Langevin kernels is not done for HMC yet)
+ * hmc_potential_1024            hmc.cl          the same, rows up to 1024 coordinates
+ * user_field_solve              user_field.cl   one sample per work-item with the user's field: x, the
+ *                                               RK stages and tangents in private arrays (built
+ *                                               only into a user snippet's program, never the fatbin)
  */
 #ifndef FK_LMEM_H
 #define FK_LMEM_H

@@ -151,6 +151,9 @@ FN REAL pot_double_well(GLOBAL const REAL* prm, const REAL* q, REAL* g, int n) {
     return h * v;
 }
 
+/* POT_USER (dispatch point): a user's snippet, in programs built for one (include/user.h). */
+#include "user.h"
+
 /* V(q) for the potential `kind` with parameters prm; g[0 .. n-1] = dV/dq. An unknown kind
  * returns NaN and a NaN gradient, so it cannot pass unnoticed (the Java side never sends one). */
 FN REAL potential_value_grad(int kind, GLOBAL const REAL* prm, const REAL* q, REAL* g, int n) {
@@ -161,6 +164,9 @@ FN REAL potential_value_grad(int kind, GLOBAL const REAL* prm, const REAL* q, RE
     case POT_COULOMB: return pot_coulomb(prm, q, g, n);
     case POT_LENNARD_JONES: return pot_lennard_jones(prm, q, g, n);
     case POT_DOUBLE_WELL: return pot_double_well(prm, q, g, n);
+#ifdef FK_USER_POTENTIAL
+    case POT_USER: return fk_user_value_grad(prm, q, g, n);
+#endif
     default: {
         REAL nan = sqrt(RC(-1.0));
         for (int c = 0; c < n; c++) g[c] = nan;

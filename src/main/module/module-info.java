@@ -17,6 +17,7 @@ module org.flowkernels {
     requires static me.tongfei.progressbar;
     requires static org.knowm.xchart;
     requires static java.desktop;
+    requires static java.compiler; // the CLI compiles a snippet's Java twin (--java FILE.java)
 
     exports org.flowkernels;
     exports org.flowkernels.spi;

@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.flowkernels.SnippetException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -31,7 +32,8 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
         m.put(" " + FAILURE, "the computation failed (a device error, a chain that became non-finite)");
         m.put(" " + USAGE, "bad usage: an unknown option or backend name, a value that is not a number or out of range");
         m.put(" " + UNAVAILABLE, "the backend asked for is not available on this machine (`flowkernels devices` says why)");
-        m.put(" " + BAD_FILE, "an input file is missing, unreadable or malformed, or an output file cannot be written");
+        m.put(" " + BAD_FILE, "an input file is missing, unreadable or malformed, or an output file cannot be written; a custom "
+                + "potential that does not compile, indexes out of its row, disagrees with its Java twin or returns NaN");
         m.put(" 130", "stopped by Ctrl-C (143: by SIGTERM); sample and simulate first write the results computed so far");
         return m;
     }
@@ -54,6 +56,7 @@ final class Errors implements IExecutionExceptionHandler, IParameterExceptionHan
     }
 
     static int exitCode(Throwable e) {
+        if (e instanceof SnippetException) return BAD_FILE; // the user's code: a compile error, an index out of range, a twin that disagrees
         if (e instanceof IOException || e instanceof UncheckedIOException) return BAD_FILE;
         if (e instanceof IllegalArgumentException) return USAGE;
         if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("not available")) return UNAVAILABLE;

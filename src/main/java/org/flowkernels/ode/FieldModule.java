@@ -20,8 +20,13 @@ public final class FieldModule implements AutoCloseable {
     FieldModule(VectorField field, Backend backend) {
         Check.notNull(field, "field");
         Check.notNull(backend, "backend");
-        Mlp mlp = field.network();
-        float[] p = Arrays.copyOf(mlp.packedParameters(), mlp.parameterCount() + mlp.maxWidth());
+        float[] p;
+        if (field instanceof UserField u) { // the user's parameters (its kernels upload their own copy)
+            p = Arrays.copyOf(u.parameters(), Math.max(1, u.parameters().length));
+        } else {
+            Mlp mlp = field.network();
+            p = Arrays.copyOf(mlp.packedParameters(), mlp.parameterCount() + mlp.maxWidth());
+        }
         this.field = field;
         this.parameters = backend.tensor(p, 1, p.length);
     }
@@ -36,7 +41,7 @@ public final class FieldModule implements AutoCloseable {
     /** Where the zeros start: a bias offset that adds nothing. */
     public int zeroBiasOffset() { return field.network().parameterCount(); }
 
-    /** The field's MLP as the kernels see it. */
+    /** The field's MLP as the kernels see it (UnsupportedOperationException for a {@link UserField}). */
     public Network network() {
         Mlp mlp = field.network();
         return new Network(mlp.widths(), mlp.activation().code, parameters.buffer());

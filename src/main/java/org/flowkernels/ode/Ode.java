@@ -30,6 +30,7 @@ public final class Ode {
         Backend backend = field.backend();
         if (field.parameters().isClosed()) throw new IllegalStateException("field: module is closed");
         Check.tensor(x0, backend, field.field().dim(), "x0");
+        if (field.field() instanceof UserField u) return UserFields.solve(u, backend, x0, how);
         OdeKernels kernels = backend.kernels(OdeKernels.class);
         Execution ran = choose(kernels, field, how);
         int n = x0.rows(), D = field.field().dim(), S = how.snapshots();
@@ -54,6 +55,7 @@ public final class Ode {
 
     /** The path a solve of {@code how} would take with this field. */
     public static Execution execution(FieldModule field, Solve how) {
+        if (field.field() instanceof UserField) return Execution.FUSED;
         return choose(field.backend().kernels(OdeKernels.class), field, how);
     }
 

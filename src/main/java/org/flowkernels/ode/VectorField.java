@@ -6,10 +6,10 @@ import org.flowkernels.nn.Mlp;
 /**
  * A velocity field v(x, t) on R^D, as plain data. The kernels run every field as an MLP
  * ({@link #network()}): an {@link MlpField} is one, a {@link LinearField} is the one-layer
- * case. A built-in analytic field (a potential's gradient, say) would join as another
- * permitted type with a kernel branch of its own.
+ * case. A {@link UserField} is the user's own code (Java and/or a kernel snippet), run by
+ * kernels of its own.
  */
-public sealed interface VectorField permits MlpField, LinearField {
+public sealed interface VectorField permits MlpField, LinearField, UserField {
     /** D: the width of x and of v. */
     int dim();
 

@@ -13,11 +13,14 @@ import org.flowkernels.spi.PotentialSpec;
  * code and packed parameters), computed in native-kernels/include/potentials.h and by the CPU
  * backend's twin.
  *
- * <p>Adding a potential: one record here (kind code in spi.Contract, packed parameters, width
+ * <p>A potential of one's own needs no change here: {@link UserPotential} takes it as Java code
+ * (CPU backend) and as a kernel snippet (OpenCL, CUDA).
+ *
+ * <p>Adding a built-in potential: one record here (kind code in spi.Contract, packed parameters, width
  * check), one function in potentials.h, and its CPU twin in {@code backend/cpu/CpuPotential}.
  */
 public sealed interface Potential permits Potential.Harmonic, Potential.DiagonalHarmonic, Potential.Chain,
-        Potential.CoulombGas, Potential.LennardJones, Potential.DoubleWell {
+        Potential.CoulombGas, Potential.LennardJones, Potential.DoubleWell, UserPotential {
 
     /** Kind codes: spi.Contract's POT_*. */
     int HARMONIC = Contract.POT_HARMONIC, HARMONIC_DIAG = Contract.POT_HARMONIC_DIAG, CHAIN = Contract.POT_CHAIN,

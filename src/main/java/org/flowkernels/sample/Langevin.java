@@ -26,7 +26,8 @@ import org.flowkernels.nn.MlpModule;
 public final class Langevin {
     private Langevin() {}
 
-    public enum Method { ULA, MALA, ANNEALED }
+    /** The sampler of a run; {@link Hmc} runs go through the same machinery as {@code HMC}. */
+    public enum Method { ULA, MALA, ANNEALED, HMC }
 
     /** ULA: warm-up and sampling steps with the drift's ∇ ln π; returns the result. */
     public static LangevinResult ula(Drift drift, Tensor x0, LangevinSettings settings) {
@@ -74,24 +75,35 @@ public final class Langevin {
         for (Annealing.Level l : levels) legs.add(new LangevinRun.Leg(l.steps(), (float) l.sigma(), (float) l.stepSize()));
         int statsStart = schedule.totalSteps() - levels.get(levels.size() - 1).steps();
         Chains chains = new Chains(x0.backend(), drift, false, x0, options.seed(), false);
-        return new LangevinRun(Method.ANNEALED, chains, legs, statsStart, 0, 0f, 0f, schedule, options);
+        return new LangevinRun(Method.ANNEALED, chains, legs, statsStart, 0, 0f, 0f, schedule, options, 0);
     }
 
     private static LangevinRun start(Method method, Drift drift, Tensor x0, LangevinSettings s) {
+        return start(method, drift, x0, s.stepSize(), s.steps(), s.warmup(), s.targetAcceptance(), s, s.options(), 0);
+    }
+
+    /**
+     * A ULA, MALA or HMC run (leapfrog > 0: HMC iterations of that many leapfrog steps): warm-up
+     * steps (adapting ε toward the target when it is not NaN), then sampling steps.
+     */
+    static LangevinRun start(Method method, Drift drift, Tensor x0, double stepSize, int steps, int warmup, double target,
+                             Object settings, RunOptions options, int leapfrog) {
         checkStates(drift, x0);
         float sigma = drift instanceof Drift.ScoreDrift sd ? (float) sd.sigma() : 0f;
-        float eps = (float) s.stepSize();
+        float eps = (float) stepSize;
         List<LangevinRun.Leg> legs = new ArrayList<>();
-        if (s.warmup() > 0) legs.add(new LangevinRun.Leg(s.warmup(), sigma, eps));
-        legs.add(new LangevinRun.Leg(s.steps(), sigma, s.warmup() > 0 ? Float.NaN : eps));
-        int adaptEnd = s.adapts() ? s.warmup() : 0;
-        Chains chains = new Chains(x0.backend(), drift, method == Method.MALA, x0, s.options().seed(), drift.hasLogDensity());
-        return new LangevinRun(method, chains, legs, s.warmup(), adaptEnd, (float) (s.adapts() ? s.targetAcceptance() : 0),
-                (float) Math.log(10 * s.stepSize()), s, s.options());
+        if (warmup > 0) legs.add(new LangevinRun.Leg(warmup, sigma, eps));
+        legs.add(new LangevinRun.Leg(steps, sigma, warmup > 0 ? Float.NaN : eps));
+        boolean adapts = !Double.isNaN(target);
+        int adaptEnd = adapts ? warmup : 0;
+        Chains chains = new Chains(x0.backend(), drift, method == Method.MALA || method == Method.HMC, x0, options.seed(),
+                drift.hasLogDensity());
+        return new LangevinRun(method, chains, legs, warmup, adaptEnd, (float) (adapts ? target : 0),
+                (float) Math.log(10 * stepSize), settings, options, leapfrog);
     }
 
     /** x0 holds at least one finite chain of at least one coordinate that the drift accepts. */
-    private static void checkStates(Drift drift, Tensor x0) {
+    static void checkStates(Drift drift, Tensor x0) {
         Check.notNull(drift, "drift");
         Check.notNull(x0, "x0");
         if (x0.isClosed()) throw new IllegalStateException("x0: tensor is closed");

@@ -5,11 +5,12 @@ import java.util.List;
 import org.flowkernels.Check;
 import org.flowkernels.Tensor;
 import org.flowkernels.spi.Buffer;
+import org.flowkernels.spi.HmcKernels;
 import org.flowkernels.spi.LangevinKernels;
 import org.flowkernels.spi.Memory;
 
 /**
- * A Langevin run that advances in chunks: {@link #advance(int)} runs some more steps (as a
+ * A Langevin or HMC run that advances in chunks: {@link #advance(int)} runs some more steps (as a
  * bounded number of fused kernel launches), and between chunks the statistics so far, the
  * acceptance and the states can be read, so a long run can show progress, stop early (Ctrl-C)
  * and still report. A run split into chunks draws exactly the numbers of an unsplit one, so
@@ -23,6 +24,9 @@ public final class LangevinRun implements AutoCloseable {
     private final Langevin.Method method;
     private final Chains chains;
     private final LangevinKernels kernels;
+    /** HMC's kernels and leapfrog steps per iteration; null and 0 for a Langevin run. */
+    private final HmcKernels hmc;
+    private final int leapfrog;
     private final List<Leg> legs;
     private final Object settings;
     private final RunOptions options;
@@ -35,10 +39,12 @@ public final class LangevinRun implements AutoCloseable {
     private boolean closed;
 
     LangevinRun(Langevin.Method method, Chains chains, List<Leg> legs, int statsStart, int adaptEnd, float target,
-                float adaptMu, Object settings, RunOptions options) {
+                float adaptMu, Object settings, RunOptions options, int leapfrog) {
         this.method = method;
         this.chains = chains;
+        this.leapfrog = leapfrog;
         this.kernels = chains.backend().kernels(LangevinKernels.class);
+        this.hmc = leapfrog > 0 ? chains.backend().kernels(HmcKernels.class) : null;
         this.legs = List.copyOf(legs);
         this.statsStart = statsStart;
         this.adaptEnd = adaptEnd;
@@ -50,7 +56,8 @@ public final class LangevinRun implements AutoCloseable {
         for (Leg l : legs) t += l.steps();
         this.total = t;
         try {
-            this.path = kernels.path(chains.spec()); // also rejects what the backend cannot run, before any launch
+            // also rejects what the backend cannot run, before any launch
+            this.path = hmc != null ? hmc.path(chains.spec(), leapfrog) : kernels.path(chains.spec());
         } catch (RuntimeException e) {
             chains.close();
             throw e;
@@ -110,8 +117,10 @@ public final class LangevinRun implements AutoCloseable {
                     + snapSize + " values) do not fit a Java array; snapshot less often or use fewer stepsPerLaunch");
         Buffer snaps = snapCount > 0 ? mem.allocate(Buffer.Type.FLOAT32, snapSize) : chains.mean();
         try {
-            kernels.run(chains.spec(), new LangevinKernels.Launch(first, count, sigma, adaptEnd, target, adaptMu, statsStart,
-                    options.statisticsEvery(), every, snapBase, snapCount, snaps));
+            LangevinKernels.Launch l = new LangevinKernels.Launch(first, count, sigma, adaptEnd, target, adaptMu, statsStart,
+                    options.statisticsEvery(), every, snapBase, snapCount, snaps);
+            if (hmc != null) hmc.run(chains.spec(), l, leapfrog);
+            else kernels.run(chains.spec(), l);
             if (snapCount > 0) keepSnapshots(snaps, snapBase, snapCount);
         } finally {
             if (snapCount > 0) mem.free(snaps);
@@ -168,7 +177,8 @@ public final class LangevinRun implements AutoCloseable {
         return new ChainStatistics(chains.count(), samples, chains.dim(), chains.hasEnergy(), merged, rate);
     }
 
-    /** Each chain's acceptance rate over the sampling steps so far (1 for ULA; NaN before the first). */
+    /** Each chain's acceptance rate over the sampling steps so far (1 for ULA; NaN before the first); for HMC
+     *  over the iterations (one Metropolis decision per trajectory). */
     public float[] acceptance() {
         ensureOpen();
         float[] out = new float[chains.count()];

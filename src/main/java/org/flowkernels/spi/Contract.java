@@ -26,6 +26,14 @@ public final class Contract {
     public static final int POT_HARMONIC = 0, POT_HARMONIC_DIAG = 1, POT_CHAIN = 2, POT_COULOMB = 3,
             POT_LENNARD_JONES = 4, POT_DOUBLE_WELL = 5;
 
+    /** physics.UserPotential: a potential given by the user, as a kernel snippet and/or Java code
+     *  (include/user.h; its parameters are the user's named scalars, in declaration order). */
+    public static final int POT_USER = 6;
+
+    /** How the user-field kernels get each tangent J ε: the user's Jacobian-vector product, or
+     *  central differences of the velocity (ode.UserField). */
+    public static final int USER_TRACE_JVP = 0, USER_TRACE_FINITE_DIFFERENCE = 1;
+
     /** physics.Integrator. */
     public static final int INTEGRATOR_LEAPFROG = 0, INTEGRATOR_YOSHIDA4 = 1, INTEGRATOR_RK4 = 2;
 
@@ -34,6 +42,13 @@ public final class Contract {
 
     /** Philox streams of the Langevin kernels: the proposal noise ξ and MALA's accept uniforms. */
     public static final int NOISE_STREAM = 16, ACCEPT_STREAM = 17;
+
+    /** Philox stream of HMC's momenta (its accept uniforms are ACCEPT_STREAM's, as MALA's). */
+    public static final int HMC_MOMENTUM_STREAM = 18;
+
+    /** An HMC trajectory whose H rises above its start by more than this has diverged: it stops and
+     *  is rejected (Stan's threshold), instead of running on to overflow. */
+    public static final double HMC_DIVERGENCE = 1000;
 
     /** Dual averaging of the step size (Hoffman and Gelman 2014, Algorithm 5): γ, t0, κ. */
     public static final double ADAPT_GAMMA = 0.05, ADAPT_T0 = 10, ADAPT_KAPPA = 0.75;

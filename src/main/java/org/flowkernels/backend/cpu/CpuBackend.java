@@ -12,6 +12,7 @@ import org.flowkernels.DeviceInfo;
 import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.CouplingKernels;
 import org.flowkernels.spi.HamiltonianKernels;
+import org.flowkernels.spi.HmcKernels;
 import org.flowkernels.spi.LangevinKernels;
 import org.flowkernels.spi.Matrix;
 import org.flowkernels.spi.Memory;
@@ -19,6 +20,7 @@ import org.flowkernels.spi.NnKernels;
 import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.PotentialKernels;
 import org.flowkernels.spi.RngKernels;
+import org.flowkernels.spi.UserFieldKernels;
 
 /**
  * The pure-Java backend: tensors are Java arrays, kernels are Java loops run in parallel over
@@ -71,6 +73,8 @@ public final class CpuBackend extends Backend {
         register(PotentialKernels.class, () -> new CpuPotentialKernels(this));
         register(HamiltonianKernels.class, () -> new CpuHamiltonianKernels(this));
         register(LangevinKernels.class, () -> new CpuLangevinKernels(this));
+        register(HmcKernels.class, () -> new CpuHmcKernels(this));
+        register(UserFieldKernels.class, () -> new CpuUserFieldKernels(this));
     }
 
     @Override public String name() { return "cpu"; }

@@ -20,6 +20,11 @@ import org.flowkernels.spi.PotentialSpec;
  * ln α = ln π(y) − ln π(x) + ½ Σ_c [ξ_c² − (ξ_c + (√ε/2)(D_c(x) + D_c(y)))²]
  * (the log ratio of the reverse and forward proposal densities, written through ξ so that no
  * difference of nearly equal states appears).
+ *
+ * <p>With {@code leapfrog} = L > 0 a step is an HMC iteration instead: momenta ξ ~ N(0, I), L
+ * leapfrog steps of ε (ξ += (ε/2) D, y += ε ξ, ξ += (ε/2) D), and
+ * ln α = ln π(y) − ln π(x) + ½ (|ξ_start|² − |ξ_end|²). The accept/reject, adaptation and
+ * statistics are MALA's.
  */
 final class CpuLangevinBlock {
     static final int B = BlockOps.B;
@@ -52,7 +57,7 @@ final class CpuLangevinBlock {
     private final BlockDrift drift;
     private final BlockOps ops;
     private final LangevinKernels.Launch launch;
-    private final int n, count, cols;
+    private final int n, count, cols, leapfrog;
     private final boolean mala, energy;
     private final float beta;
     private final long seed;
@@ -65,10 +70,11 @@ final class CpuLangevinBlock {
             root = new float[B], u = new float[B], logA = new float[B], s1 = new float[B], s2 = new float[B],
             finite = new float[B];
     private final int[] accepted = new int[B], word = new int[4];
-    private final boolean[] live = new boolean[B], accept = new boolean[B];
+    private final boolean[] live = new boolean[B], accept = new boolean[B], diverged = new boolean[B];
 
-    CpuLangevinBlock(Chains chains, LangevinKernels.Launch launch, BlockDrift drift, float beta, BlockOps ops) {
+    CpuLangevinBlock(Chains chains, LangevinKernels.Launch launch, BlockDrift drift, float beta, int leapfrog, BlockOps ops) {
         this.drift = drift;
+        this.leapfrog = leapfrog;
         this.ops = ops;
         this.launch = launch;
         this.beta = beta;
@@ -102,6 +108,12 @@ final class CpuLangevinBlock {
         int nb = Math.min(B, count - s0);
         load(s0, nb);
         drift.eval(x, dx, ex);
+        if (mala) // a NaN energy of the state is the potential's error, not a density: report it at the launch's first step
+            for (int s = 0; s < nb; s++)
+                if (live[s] && Float.isNaN(ex[s])) {
+                    badG[s0 + s] = launch.first();
+                    live[s] = false;
+                }
         boolean allLive = allLive(nb);
         int end = launch.first() + launch.steps();
         for (int t = launch.first(); t < end; t++) {
@@ -109,11 +121,17 @@ final class CpuLangevinBlock {
                 half[s] = 0.5f * eps[s];
                 root[s] = (float) Math.sqrt(eps[s]);
             }
-            ops.normals(seed, s0, t, Contract.NOISE_STREAM, n, xi);
-            propose();
-            drift.eval(y, dy, ey);
-            // ULA's new state must also have a finite energy (MALA rejects a proposal of zero density)
+            if (leapfrog > 0) {
+                trajectory(s0, t);
+            } else {
+                ops.normals(seed, s0, t, Contract.NOISE_STREAM, n, xi);
+                propose();
+                drift.eval(y, dy, ey);
+            }
+            // ULA's new state must also have a finite energy; MALA rejects a proposal of zero density
+            // (V = +inf), but a NaN energy is an error in the potential (HMC's trajectory checks its own)
             if (!mala && energy) for (int s = 0; s < B; s++) finite[s] += ey[s] * 0f;
+            if (mala && leapfrog == 0) for (int s = 0; s < B; s++) if (Float.isNaN(ey[s])) finite[s] = Float.NaN;
             for (int s = 0; s < nb; s++)
                 if (live[s] && finite[s] != 0f) {
                     badG[s0 + s] = t;
@@ -137,9 +155,52 @@ final class CpuLangevinBlock {
         ops.propose(x, dx, xi, half, root, y, n, finite);
     }
 
+    /**
+     * An HMC trajectory from (x, dx, ex): momenta ξ of step t, then L leapfrog steps of each
+     * chain's ε into (y, dy, ey), ξ the end momenta; s1 and s2 the sums |ξ|² at the start and the
+     * end. A chain whose H = βV + |ξ|²/2 rises more than HMC_DIVERGENCE above its start (or whose V
+     * becomes +∞) has diverged: s2 = +∞, so it is rejected. finite[s] is NaN when a coordinate or
+     * the energy of a chain that had not diverged became NaN or infinite (reported, as MALA's).
+     */
+    private void trajectory(int s0, int t) {
+        ops.normals(seed, s0, t, Contract.HMC_MOMENTUM_STREAM, n, xi);
+        Arrays.fill(s1, 0f);
+        for (int c = 0; c < n * B; c += B)
+            for (int s = 0; s < B; s++) s1[s] += xi[c + s] * xi[c + s];
+        System.arraycopy(x, 0, y, 0, n * B);
+        System.arraycopy(dx, 0, dy, 0, n * B);
+        Arrays.fill(finite, 0f);
+        Arrays.fill(diverged, false);
+        float limit = (float) Contract.HMC_DIVERGENCE;
+        for (int l = 0; l < leapfrog; l++) {
+            for (int c = 0; c < n * B; c += B)
+                for (int s = 0; s < B; s++) {
+                    float p = xi[c + s] + half[s] * dy[c + s];
+                    xi[c + s] = p;
+                    y[c + s] += eps[s] * p;
+                }
+            drift.eval(y, dy, ey);
+            Arrays.fill(s2, 0f);
+            Arrays.fill(u, 0f); // scratch: NaN where a coordinate is not finite
+            for (int c = 0; c < n * B; c += B)
+                for (int s = 0; s < B; s++) {
+                    float p = xi[c + s] + half[s] * dy[c + s];
+                    xi[c + s] = p;
+                    s2[s] += p * p;
+                    u[s] += y[c + s] * 0f;
+                }
+            for (int s = 0; s < B; s++) {
+                if (diverged[s]) continue;
+                if (u[s] != 0f || Float.isNaN(ey[s])) finite[s] = Float.NaN;
+                else if (!(beta * ey[s] + 0.5f * (s2[s] - s1[s]) - beta * ex[s] <= limit)) diverged[s] = true;
+            }
+        }
+        for (int s = 0; s < B; s++) if (diverged[s]) s2[s] = Float.POSITIVE_INFINITY;
+    }
+
     /** accept[s] = ln u < ln α for live chains; lanes past the batch accept (their values are never stored). */
     private void metropolis(int s0, int nb, int t) {
-        ops.proposalSums(xi, dx, dy, root, n, s1, s2);
+        if (leapfrog == 0) ops.proposalSums(xi, dx, dy, root, n, s1, s2); // HMC's trajectory leaves its kinetic sums in s1, s2
         uniforms(s0, t);
         for (int s = 0; s < B; s++) {
             logA[s] = -beta * (ey[s] - ex[s]) + 0.5f * (s1[s] - s2[s]);

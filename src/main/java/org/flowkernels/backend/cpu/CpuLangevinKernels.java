@@ -16,9 +16,15 @@ final class CpuLangevinKernels implements LangevinKernels {
 
     @Override
     public void run(Chains chains, Launch launch) {
+        run(chains, launch, 0);
+    }
+
+    /** A launch of Langevin steps (leapfrogSteps 0) or of HMC iterations of that many leapfrog steps. */
+    void run(Chains chains, Launch launch, int leapfrogSteps) {
         int blocks = (chains.count() + MlpBlock.B - 1) / MlpBlock.B;
         cpu.parallelFor(blocks, 1, (b0, b1) -> {
-            CpuLangevinBlock block = new CpuLangevinBlock(chains, launch, drift(chains, launch), beta(chains), cpu.blocks());
+            CpuLangevinBlock block = new CpuLangevinBlock(chains, launch, drift(chains, launch), beta(chains), leapfrogSteps,
+                    cpu.blocks());
             for (int b = b0; b < b1; b++) block.run(b * MlpBlock.B);
         });
     }
@@ -57,6 +63,7 @@ final class CpuLangevinKernels implements LangevinKernels {
 
     @Override
     public String path(Chains chains) {
+        if (chains.drift() instanceof PotentialDrift p) CpuPotential.of(p.potential(), chains.dim(), cpu.blocks()); // rejects what cannot run here
         String drift = chains.drift() instanceof ScoreDrift ? "score MLP per block (MlpBlock)" : "potential per block (CpuPotential)";
         return "cpu: fused, blocks of " + BlockOps.B + " chains, " + cpu.threads() + " threads, " + cpu.blocks().description()
                 + "; drift: " + drift;

@@ -30,6 +30,7 @@ abstract class CpuPotential {
             case Contract.POT_COULOMB -> new Pairs(n, (int) p[0], ops, true, p[1], 0, p[2]);
             case Contract.POT_LENNARD_JONES -> new Pairs(n, (int) p[0], ops, false, 4 * p[1], p[2] * p[2], 0);
             case Contract.POT_DOUBLE_WELL -> new DoubleWell(n, p[0], p[1]);
+            case Contract.POT_USER -> new User(n, v, p);
             default -> throw new IllegalArgumentException("potential: no CPU implementation of kind " + v.kind());
         };
     }
@@ -161,6 +162,34 @@ abstract class CpuPotential {
         @Override
         void evaluate(float[] q, float[] g, float[] e) {
             ops.pairs(q, g, e, dim, n / dim, coulomb, strength, sigma2, trap, scratch);
+        }
+    }
+
+    /** The user's Java function, called once per block with both outputs (scratch for the one not asked for). */
+    private static final class User extends CpuPotential {
+        private final PotentialSpec.User user;
+        private final PotentialSpec.Block f;
+        private final float[] p, energy = new float[B], gradient;
+
+        User(int n, PotentialSpec v, float[] p) {
+            super(n);
+            this.user = v.user();
+            if (user.java() == null)
+                throw new IllegalArgumentException(v.describe() + ": the CPU backend runs a user potential through its Java twin, "
+                        + "and this one has none (its snippet " + user.snippet().file() + " is for OpenCL and CUDA); give one with "
+                        + "UserPotential.withJava");
+            this.f = user.java();
+            this.p = p;
+            this.gradient = new float[n * B];
+        }
+
+        @Override
+        void evaluate(float[] q, float[] g, float[] e) {
+            try {
+                f.evaluate(n, B, q, p, e != null ? e : energy, g != null ? g : gradient);
+            } catch (RuntimeException ex) {
+                throw UserCode.failure(user.name(), f, ex);
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import org.flowkernels.spi.Buffer;
 import org.flowkernels.spi.Memory;
 import org.flowkernels.backend.device.DeviceBackend;
 import org.flowkernels.backend.device.Kernels;
+import org.flowkernels.backend.device.UserProgram;
 
 /**
  * A CUDA device through JCuda's driver API. The kernels come from the two fatbins nvcc built
@@ -41,6 +42,9 @@ public final class CudaBackend extends DeviceBackend {
     private final CUmodule module = new CUmodule();
     private final CUmodule lmemModule; // null when the build made none
     private final ConcurrentHashMap<String, CUfunction> functions = new ConcurrentHashMap<>();
+    /** Functions of the modules built for users' snippets, by module and name. */
+    private final ConcurrentHashMap<CUmodule, ConcurrentHashMap<String, CUfunction>> userFunctions = new ConcurrentHashMap<>();
+    private final int major, minor;
     private final CudaMemory memory;
     private final CublasGemm cublas;
 
@@ -50,6 +54,8 @@ public final class CudaBackend extends DeviceBackend {
         cuDeviceGet(device, found.index());
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
+        this.major = CudaDevices.attribute(device, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+        this.minor = CudaDevices.attribute(device, jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
         load(module, fatbin, CudaDevices.FATBIN);
         this.lmemModule = lmemFatbin == null ? null : load(new CUmodule(), lmemFatbin, CudaDevices.FATBIN_LMEM);
         this.memory = new CudaMemory(this);
@@ -89,10 +95,49 @@ public final class CudaBackend extends DeviceBackend {
 
     void makeCurrent() { cuCtxSetCurrent(context); }
 
+    /**
+     * A user's snippet in the library's program, compiled by NVRTC to PTX for this device and
+     * loaded as a module of its own. Where NVRTC cannot be loaded (JCuda 12.0.0 needs
+     * libnvrtc.so.12) this says so and why: the snippet does not run on CUDA then.
+     */
     @Override
-    protected void enqueue(String kernel, long[] global, int[] local, Object[] args) {
+    protected CUmodule compile(UserProgram user) {
+        String why = Nvrtc.unavailableReason();
+        if (why != null)
+            throw new FlowKernelsException(name + " cannot build the user snippet " + user.snippet().file() + ": NVRTC is not "
+                    + "available (" + why + "). Run it on OpenCL, or on the CPU backend with its Java twin");
+        byte[] ptx = Nvrtc.ptx(user, major, minor);
         makeCurrent();
-        CUfunction f = functions.computeIfAbsent(kernel, this::function);
+        CUmodule m = new CUmodule();
+        try {
+            cuModuleLoadData(m, ptx);
+        } catch (CudaException e) {
+            throw new FlowKernelsException("cuModuleLoadData(user snippet " + user.snippet().file() + ", PTX for compute_" + major
+                    + minor + ") on " + name + ": " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /** The library's kernels come from its two modules (function), a user snippet's from its own module. */
+    @Override
+    protected void enqueue(Object program, String kernel, long[] global, int[] local, Object[] args) {
+        makeCurrent();
+        CUfunction f;
+        if (program == null) {
+            f = functions.computeIfAbsent(kernel, this::function);
+        } else {
+            CUmodule from = (CUmodule) program;
+            f = userFunctions.computeIfAbsent(from, x -> new ConcurrentHashMap<>()).computeIfAbsent(kernel, n -> {
+                CUfunction fn = new CUfunction();
+                try {
+                    cuModuleGetFunction(fn, from, n);
+                } catch (CudaException e) {
+                    throw new FlowKernelsException("cuModuleGetFunction(" + n + ") of a user snippet's module on " + name + ": "
+                            + e.getMessage(), e);
+                }
+                return fn;
+            });
+        }
         Pointer[] params = new Pointer[args.length];
         int shared = 0, p = 0;
         for (Object a : args) {

@@ -15,7 +15,8 @@ final class DeviceHamiltonianKernels implements HamiltonianKernels {
         int n = run.q().cols();
         String kernel = (run.integrator() == Contract.INTEGRATOR_RK4 ? "rk4" : "splitting")
                 + DevicePotentialKernels.variant(n);
-        Buffer prm = dev.memory().upload(run.potential().parameters()), invMass;
+        Object program = dev.program(run.potential()); // a user's potential: its snippet's program
+        Buffer prm = dev.upload(run.potential()), invMass;
         try {
             invMass = dev.memory().upload(run.inverseMasses());
         } catch (RuntimeException e) {
@@ -26,10 +27,11 @@ final class DeviceHamiltonianKernels implements HamiltonianKernels {
             @Override
             public void advance(int start, int steps) {
                 boolean snapshots = run.snapshotsQ() != null;
-                dev.launch(new Kernels.HamRun(run.q(), run.p(), run.q().rows(), n, run.potential().kind(), prm, invMass,
+                dev.launch(program, new Kernels.HamRun(run.q(), run.p(), run.q().rows(), n, run.potential().kind(), prm, invMass,
                         run.dt(), start, steps, run.every(), run.integrator(), run.energies(), run.records(),
                         snapshots ? run.snapshotsQ() : run.energies(), snapshots ? run.snapshotsP() : run.energies(),
                         snapshots ? 1 : 0, run.maxError()), "_" + kernel, run.q().rows(), dev.workGroup());
+                dev.checkUser(run.potential(), prm);
             }
 
             @Override

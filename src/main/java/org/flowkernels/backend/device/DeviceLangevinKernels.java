@@ -41,10 +41,12 @@ final class DeviceLangevinKernels implements LangevinKernels {
     }
 
     private void potential(Chains c, Launch l, PotentialDrift p) {
-        Buffer prm = dev.memory().upload(p.potential().parameters());
+        Object program = dev.program(p.potential()); // a user's potential: its snippet's program
+        Buffer prm = dev.upload(p.potential());
         try {
-            dev.launch(new Kernels.LangevinPotential(common(c, l, l.first(), l.steps()), p.potential().kind(), prm, p.beta()),
+            dev.launch(program, new Kernels.LangevinPotential(common(c, l, l.first(), l.steps()), p.potential().kind(), prm, p.beta()),
                     potentialKernel(c), c.count(), dev.workGroup());
+            dev.checkUser(p.potential(), prm);
         } finally {
             dev.memory().free(prm);
         }
@@ -66,7 +68,7 @@ final class DeviceLangevinKernels implements LangevinKernels {
     }
 
     /** The arguments every Langevin kernel takes, for steps [first, first + steps). */
-    private static Kernels.LgvCommon common(Chains c, Launch l, int first, int steps) {
+    static Kernels.LgvCommon common(Chains c, Launch l, int first, int steps) {
         return new Kernels.LgvCommon(c.states(), c.count(), c.dim(), c.columns(), c.epsilon(), c.dual(), c.accepted(), c.mean(),
                 c.m2(), c.firstNonFinite(), l.snapshots(), (int) c.seed(), (int) (c.seed() >>> 32), first, steps, l.adaptEnd(),
                 l.target(), l.adaptMu(), l.statsStart(), l.statsEvery(), l.snapEvery(), l.snapBase(), l.snapCount());
@@ -130,6 +132,7 @@ final class DeviceLangevinKernels implements LangevinKernels {
                     + " with " + mlp.parameterCount() + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH
                     + " units per layer or its " + dev.localMemoryBytes() + " bytes of local memory)";
         }
+        if (d instanceof PotentialDrift p) dev.program(p.potential()); // a user's snippet is built now, before the run
         return dev.name() + ": fused kernel langevin_potential" + potentialKernel(c)
                 + " (the potential inside the kernel, the state in private memory)";
     }

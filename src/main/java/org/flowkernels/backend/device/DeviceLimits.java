@@ -23,6 +23,9 @@ final class DeviceLimits {
     /** linear_forward's tile: LIN_TILE_ROWS rows x LIN_TILE_OUTPUTS outputs per work-group of LIN_GROUP work-items. */
     static final int LIN_TILE_ROWS = 128, LIN_TILE_OUTPUTS = 64, LIN_GROUP = 128;
 
+    /** The widest state of a user's vector field on OpenCL and CUDA (user_field.cl's private arrays). */
+    static final int USER_FIELD_MAX_DIM = 64;
+
     /** The most Runge–Kutta stages a kernel's tableau holds. */
     static final int TABLEAU_MAX_STAGES = Tableau.MAX_STAGES;
 }

@@ -17,10 +17,12 @@ final class DevicePotentialKernels implements PotentialKernels {
     @Override
     public void evaluate(PotentialSpec v, Matrix q, Matrix energy, Matrix gradient) {
         String variant = variant(q.cols());
-        Buffer prm = dev.memory().upload(v.parameters());
+        Object program = dev.program(v); // a user's potential: its snippet's program
+        Buffer prm = dev.upload(v);
         try {
-            dev.launch(new Kernels.PotentialEvaluate(q, q.rows(), q.cols(), v.kind(), prm, energy,
+            dev.launch(program, new Kernels.PotentialEvaluate(q, q.rows(), q.cols(), v.kind(), prm, energy,
                     gradient != null ? gradient : energy, gradient != null ? 1 : 0), variant, q.rows(), dev.workGroup());
+            dev.checkUser(v, prm);
         } finally {
             dev.memory().free(prm);
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,22 +29,32 @@ public final class KernelSource {
         String p = program;
         if (p == null) {
             StringBuilder out = new StringBuilder();
-            append(PROGRAM, new HashSet<>(), out);
+            append(PROGRAM, new HashSet<>(), Map.of(), out);
             program = p = out.toString();
         }
         return p;
     }
 
-    private static void append(String path, Set<String> seen, StringBuilder out) {
+    /**
+     * The joined program with some files' text replaced (path relative to native-kernels/ →
+     * text): how a user's snippet takes the place of include/user-code.h ({@link UserProgram}).
+     */
+    public static String program(Map<String, String> replaced) {
+        StringBuilder out = new StringBuilder();
+        append(PROGRAM, new HashSet<>(), replaced, out);
+        return out.toString();
+    }
+
+    private static void append(String path, Set<String> seen, Map<String, String> replaced, StringBuilder out) {
         if (!seen.add(path)) return;
-        String text = path.equals(ContractHeader.PATH) ? ContractHeader.text() : read(path);
+        String text = replaced.containsKey(path) ? replaced.get(path) : path.equals(ContractHeader.PATH) ? ContractHeader.text() : read(path);
         String dir = path.contains("/") ? path.substring(0, path.lastIndexOf('/') + 1) : "";
         String[] lines = text.split("\n", -1);
         out.append("#line 1 \"").append(path).append("\"\n");
         for (int i = 0; i < lines.length; i++) {
             Matcher m = INCLUDE.matcher(lines[i]);
             if (m.matches()) {
-                append(normalize(dir + m.group(1)), seen, out);
+                append(normalize(dir + m.group(1)), seen, replaced, out);
                 out.append("#line ").append(i + 2).append(" \"").append(path).append("\"\n");
             } else {
                 out.append(lines[i]).append('\n');

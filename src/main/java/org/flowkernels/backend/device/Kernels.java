@@ -137,6 +137,20 @@ public final class Kernels {
     @Name("langevin_potential")
     public record LangevinPotential(LgvCommon common, int kind, @In Buffer prm, float beta) implements Args {}
 
+    // ---------------------------------------------------------------- hmc.cl
+
+    /** hmc_potential_CAP (CAP 64, 1024): HMC iterations of {@code leapfrog} leapfrog steps each. */
+    @Name("hmc_potential")
+    public record HmcPotential(LgvCommon common, int kind, @In Buffer prm, float beta, int leapfrog) implements Args {}
+
+    // ---------------------------------------------------------------- user_field.cl (programs built for a user's field)
+
+    @Name("user_field_solve")
+    public record UserFieldSolve(Matrix xIo, Matrix dlogp, @In Buffer prm, @In Buffer tableau, int stages, int steps, float t0, float h,
+                                 int traceMode, int tangents, int probeDist, float traceWeight, float fdStep, @Unsigned int seedLo,
+                                 @Unsigned int seedHi, @Unsigned int stream, int saveEvery, Matrix snapX, Matrix snapL, int n, int D)
+            implements Args {}
+
     // ---------------------------------------------------------------- cnf.cl
 
     @Name("ode_gaussian_logp")

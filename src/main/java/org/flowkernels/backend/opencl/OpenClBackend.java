@@ -11,6 +11,7 @@ import org.flowkernels.spi.Memory;
 import org.flowkernels.backend.device.DeviceBackend;
 import org.flowkernels.backend.device.Kernels;
 import org.flowkernels.backend.device.KernelSource;
+import org.flowkernels.backend.device.UserProgram;
 import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -35,13 +36,16 @@ public final class OpenClBackend extends DeviceBackend {
     private final cl_command_queue queue;
     private final cl_program program;
     private final ClMemory memory;
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final cl_device_id device;
+    /** Kernel objects by program (the library's, and those built for users' snippets) and name. */
+    private final Map<cl_program, Map<String, cl_kernel>> kernels = new HashMap<>();
     private final int workGroup;
 
     public OpenClBackend(OpenClDevices.Found found) {
         this.name = "opencl:" + found.index();
         this.info = found.info();
         cl_device_id device = found.device();
+        this.device = device;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, found.platform());
         this.context = clCreateContext(props, 1, new cl_device_id[] {device}, null, null, null);
@@ -64,6 +68,20 @@ public final class OpenClBackend extends DeviceBackend {
         return p;
     }
 
+    /** A user's snippet in the library's program: one build per distinct snippet (DeviceBackend caches it). */
+    @Override
+    protected cl_program compile(UserProgram user) {
+        cl_program p = clCreateProgramWithSource(context, 1, new String[] {user.source()}, null, null);
+        try {
+            clBuildProgram(p, 1, new cl_device_id[] {device}, "", null, null);
+        } catch (CLException e) {
+            String log = buildLog(p, device);
+            clReleaseProgram(p);
+            throw user.failure("the OpenCL build on " + name, log);
+        }
+        return p;
+    }
+
     private static String buildLog(cl_program p, cl_device_id d) {
         long[] size = new long[1];
         clGetProgramBuildInfo(p, d, CL_PROGRAM_BUILD_LOG, 0, null, size);
@@ -81,10 +99,11 @@ public final class OpenClBackend extends DeviceBackend {
     @Override public int workGroup() { return workGroup; }
 
     @Override
-    protected synchronized void enqueue(String kernelName, long[] global, int[] local, Object[] args) {
-        cl_kernel k = kernels.computeIfAbsent(kernelName, n -> {
+    protected synchronized void enqueue(Object from, String kernelName, long[] global, int[] local, Object[] args) {
+        cl_program source = from == null ? program : (cl_program) from;
+        cl_kernel k = kernels.computeIfAbsent(source, x -> new HashMap<>()).computeIfAbsent(kernelName, n -> {
             try {
-                return clCreateKernel(program, n, null);
+                return clCreateKernel(source, n, null);
             } catch (CLException e) {
                 throw new FlowKernelsException("clCreateKernel(" + n + ") on " + name + ": " + e.getMessage(), e);
             }

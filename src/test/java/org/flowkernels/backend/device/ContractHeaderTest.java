@@ -63,7 +63,8 @@ class ContractHeaderTest {
         assertCovers("SCALE_", Arrays.stream(ScaleBound.Kind.values()).map(k -> k.code));
         assertCovers("INTEGRATOR_", Arrays.stream(Integrator.values()).map(i -> i.code));
         assertCovers("POT_", Stream.of(Potential.harmonic(1), Potential.diagonalHarmonic(1), Potential.fputBeta(1, Potential.Ends.FIXED),
-                Potential.coulombGas(2), Potential.lennardJones(2), Potential.doubleWell(1, 1)).map(Potential::kind));
+                Potential.coulombGas(2), Potential.lennardJones(2), Potential.doubleWell(1, 1),
+                org.flowkernels.physics.UserPotential.java("user", (n, m, x, p, e, g) -> {})).map(Potential::kind));
     }
 
     private static void assertCovers(String prefix, Stream<Integer> codes) throws IllegalAccessException {
