@@ -14,7 +14,7 @@
  * The adaptation of eps during the warm-up (lgv_adapt), the acceptance counts and the statistics
  * and snapshots (lgv_record) are MALA's, with iterations for steps (langevin.cl's header).
  *
- * hmc_potential_CAP: V the potential (kind, prm) of include/potentials.h, including a user's
+ * hmc_potential_CAP: V the potential (kind, prm) of include/potentials_whole.h, including a user's
  * (POT_USER, in a program built for its snippet); rows of n <= CAP coordinates (CAP = 64, 1024).
  * Launch: 1-D, one work-item per chain, rounded up to the work-group.
  * The private arrays (5 x CAP) are per-thread arrays: the kernel is built where FK_ALLOW_LMEM is.
@@ -43,7 +43,7 @@ KERNEL void hmc_potential_##CAP(HMC_POTENTIAL_ARGS) {                           
     for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
     REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
     int acc = accepted[i];                                                                          \
-    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
+    REAL v = potential_drift(kind, prm, beta, q, d, n);                                         \
     if (isnan(v)) { bad[i] = first; return; } /* a NaN energy is the potential's error */           \
     for (int t = first; t < first + steps; t++) {                                                   \
         REAL kick = RC(0.5) * eps;                                                                  \
@@ -58,7 +58,7 @@ KERNEL void hmc_potential_##CAP(HMC_POTENTIAL_ARGS) {                           
                 p[c] += kick * dy[c];                                                               \
                 y[c] += eps * p[c];                                                                 \
             }                                                                                       \
-            vy = lgv_potential_drift(kind, prm, beta, y, dy, n);                                    \
+            vy = potential_drift(kind, prm, beta, y, dy, n);                                    \
             int ok = !isnan(vy);                                                                    \
             k1 = RC(0.0);                                                                           \
             for (int c = 0; c < n; c++) {                                                           \

@@ -1,7 +1,8 @@
 /* langevin.cl: batched Langevin chains (ULA, MALA, annealed ULA), many steps per launch.
  *
- * One work-item per chain; the chain's state lives in private arrays for the whole launch.
- * A step of chain i with drift D = grad ln pi, step size eps (per chain) and noise xi:
+ * The score kernels run a work-item per chain, the state in private arrays for the whole
+ * launch; the potential kernels a chain per group of work-items (the layout of potentials.h,
+ * see "potential drift" below). A step of chain i with drift D = grad ln pi, step size eps (per chain) and noise xi:
  *     y = x + (eps/2) D(x) + sqrt(eps) xi
  * ULA takes y. MALA takes y when ln u < ln alpha, with
  *     ln alpha = ln pi(y) - ln pi(x) + 1/2 sum_c [xi_c^2 - (xi_c + (sqrt(eps)/2)(D_c(x) + D_c(y)))^2]
@@ -27,6 +28,21 @@
  * Sampling step t (t >= stats_start), j = t - stats_start + 1: the statistics take sample
  * j / stats_every when stats_every divides j; snapshot j / snap_every - 1 goes to slot
  * (j / snap_every - 1 - snap_base) when snap_every > 0 divides j.
+ *
+ * Barriers (item 8 of the GPU issue: PoCL runs the work-items of a group one after another
+ * between barriers and adds barriers of its own, so a missing BARRIER() does not fail there;
+ * compute-sanitizer --tool racecheck on a GPU is the test for these kernels):
+ *   langevin_potential_ula_*, langevin_potential_mala_*: a BARRIER() between publishing the
+ *     state or the proposal in local memory and the lanes reading it (once per launch and once
+ *     per step), and those of pot_lanes_sum (the energy at the start; V(y) and MALA's ratio at
+ *     every step). A chain's lanes must all see the whole proposal before any evaluates it,
+ *     and all have read the sums before the next step overwrites them.
+ *   langevin_merge: a BARRIER() after each level of its tree reduction, and between the two
+ *     passes (every work-item reads the mean before red[] is reused).
+ *   langevin_score_fused: a BARRIER() after the work-group copies the weights into local memory.
+ * Every barrier is reached by every work-item, in straight-line code or in loops with the
+ * same trip count for the whole work-group: tail slots past the batch and stopped chains run
+ * them with nothing to do. (Not under an `if`, even a uniform one: PoCL 3.1 miscompiles that.)
  */
 
 /* Dual averaging (Hoffman and Gelman 2014, Algorithm 5): ADAPT_* of contract.h; mu = ln(10 eps0)
@@ -324,90 +340,184 @@ KERNEL void langevin_merge(LANGEVIN_MERGE_ARGS) {
 
 /* ------------------------------------------------------------------ potential drift */
 
-/* d = -beta grad V(q) = grad ln pi; returns V(q) (include/potentials.h). */
-FN REAL lgv_potential_drift(int kind, GLOBAL const REAL* prm, REAL beta, const REAL* q, REAL* d, int n) {
-    REAL v = potential_value_grad(kind, prm, q, d, n);
-    for (int c = 0; c < n; c++) d[c] *= -beta;
+/* The particle-parallel layout of potentials.h: a chain per `lanes` work-items, each holding
+ * the state x, the drift D(x), the proposal y, D(y) and the noise xi of its K sites in
+ * registers; the chain's positions (x, and the proposal y) are published in local memory,
+ * double-buffered: the current state in buffer `cur`, the proposal in the other, so a MALA
+ * rejection costs no copy and a buffer is rewritten only after the barriers that follow every
+ * read of it. V and MALA's log acceptance ratio are summed over the lanes in local memory
+ * (pot_lanes_sum); every lane then takes the same decision from the same sums and the same
+ * Philox uniform. */
+
+/* d = -beta grad V = grad ln pi for this lane's sites (positions from buffer buf), zero
+ * elsewhere; returns their share of V. */
+FN REAL lgv_drift(int kind, GLOBAL const REAL* prm, REAL beta, pot_lanes L, int buf, const REAL* x, REAL* d, const int K) {
+    REAL v = RC(0.0);
+    UNROLL for (int k = 0; k < K; k++) {
+        int s = pot_site_of(L, k);
+        UNROLL for (int c = 0; c < POT_SITE_COORDS; c++) d[POT_SITE_COORDS * k + c] = RC(0.0); /* not an else: PoCL 3.1 miscompiled that shape */
+        if (s >= 0) {
+            v += pot_site(kind, prm, L.qs + buf * L.n, s, L.n, L.sdim, x + POT_SITE_COORDS * k, d + POT_SITE_COORDS * k);
+            UNROLL for (int c = 0; c < POT_SITE_COORDS; c++) d[POT_SITE_COORDS * k + c] *= -beta;
+        }
+    }
     return v;
 }
 
-/* langevin_potential_ula_CAP / langevin_potential_mala_CAP: steps [first, first + steps) of ULA
- * or MALA on pi = exp(-beta V), V the potential (kind, prm) of include/potentials.h, for rows of
- * n <= CAP coordinates (builds for CAP = 64 and 1024: DevicePotentialKernels.variant).
- * The energy V of the state is carried along (MALA's ratio, the statistics' last column). A ULA
- * chain whose new state or its energy is not finite is stopped and reported; MALA reports a
- * non-finite proposal and rejects one of infinite energy (zero density). 
- * Launch: 1-D, one work-item per chain, rounded up to the work-group. */
-#define LANGEVIN_POTENTIAL(CAP)                                                                     \
-KERNEL void langevin_potential_ula_##CAP(LANGEVIN_POTENTIAL_ARGS) {                                \
-    int i = GID(0);                                                                                 \
-    if (i >= chains || bad[i] >= 0) return;                                                         \
-    REAL q[CAP], d[CAP], y[CAP];                                                                    \
-    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
-    REAL eps = eps_g[i], eps_half = RC(0.5) * eps, root = sqrt(eps), unused;                            \
-    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
-    for (int t = first; t < first + steps; t++) {                                                   \
-        int ok = lgv_propose(y, q, d, y, 0, &unused, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi); \
-        REAL vy = lgv_potential_drift(kind, prm, beta, y, d, n);                                    \
-        if (!ok || !isfinite(vy)) { /* a state of zero density is as wrong as a non-finite one */   \
-            bad[i] = t;                                                                             \
-            break;                                                                                  \
-        }                                                                                           \
-        for (int c = 0; c < n; c++) q[c] = y[c];                                                    \
-        v = vy;                                                                                     \
-        if (t >= stats_start)                                                                       \
-            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
-                       snap_every, snap_base, snap_count);                                          \
-    }                                                                                               \
-    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
-}                                                                                                   \
-                                                                                                    \
-KERNEL void langevin_potential_mala_##CAP(LANGEVIN_POTENTIAL_ARGS) {                               \
-    int i = GID(0);                                                                                 \
-    if (i >= chains || bad[i] >= 0) return;                                                         \
-    REAL q[CAP], d[CAP], y[CAP], dy[CAP], xi[CAP];                                                  \
-    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
-    REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
-    int acc = accepted[i];                                                                          \
-    REAL v = lgv_potential_drift(kind, prm, beta, q, d, n);                                         \
-    if (isnan(v)) { bad[i] = first; return; } /* a NaN energy is the potential's error, not a density */ \
-    for (int t = first; t < first + steps; t++) {                                                   \
-        REAL eps_half = RC(0.5) * eps, root = sqrt(eps), xi2;                                           \
-        if (!lgv_propose(y, q, d, xi, 1, &xi2, n, eps_half, root, (uint)i, (uint)t, seed_lo, seed_hi)) { \
-            bad[i] = t;                                                                             \
-            break;                                                                                  \
-        }                                                                                           \
-        REAL vy = lgv_potential_drift(kind, prm, beta, y, dy, n), s2 = RC(0.0);                     \
-        if (isnan(vy)) { bad[i] = t; break; }                                                       \
-        for (int c = 0; c < n; c++) {                                                               \
-            REAL w = xi[c] + RC(0.5) * root * (d[c] + dy[c]);                                       \
-            s2 += w * w;                                                                            \
-        }                                                                                           \
-        REAL log_alpha = -beta * (vy - v) + RC(0.5) * (xi2 - s2);                                   \
-        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, ACCEPT_STREAM, seed_lo, seed_hi);  \
-        int take = log(philox_uniform(b.w[0])) < log_alpha;                                         \
-        if (take) {                                                                                 \
-            for (int c = 0; c < n; c++) {                                                           \
-                q[c] = y[c];                                                                        \
-                d[c] = dy[c];                                                                       \
-            }                                                                                       \
-            v = vy;                                                                                 \
-        }                                                                                           \
-        if (t < adapt_end) eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, &hbar, &logbar); \
-        if (t >= stats_start) {                                                                     \
-            acc += take;                                                                            \
-            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
-                       snap_every, snap_base, snap_count);                                          \
-        }                                                                                           \
-    }                                                                                               \
-    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
-    eps_g[i] = eps;                                                                                 \
-    dual[i] = hbar;                                                                                 \
-    dual[chains + i] = logbar;                                                                      \
-    accepted[i] = acc;                                                                              \
+/* The proposal noise of this lane's sites at step t (zero elsewhere): coordinate c is word
+ * c % 4 of Philox block (chain, t, c / 4, NOISE_STREAM), the layout of lgv_propose. A site
+ * computes its block itself (the lanes of neighbouring sites compute the same block again),
+ * and a second one where a particle of 3 coordinates straddles two blocks. */
+FN void lgv_noise(pot_lanes L, uint t, uint seed_lo, uint seed_hi, REAL* xi, const int K) {
+    UNROLL for (int k = 0; k < K; k++) {
+        int s = pot_site_of(L, k), c0 = s * L.sdim;
+        UNROLL for (int c = 0; c < POT_SITE_COORDS; c++) xi[POT_SITE_COORDS * k + c] = RC(0.0);
+        if (s < 0) continue;
+        philox_block b = philox4x32_10((uint)L.row, t, (uint)(c0 >> 2), NOISE_STREAM, seed_lo, seed_hi);
+        UNROLL for (int c = 0; c < POT_SITE_COORDS; c++) {
+            if (pot_col(L, POT_SITE_COORDS * k + c) < 0) break;
+            if (c > 0 && ((c0 + c) & 3) == 0)
+                b = philox4x32_10((uint)L.row, t, (uint)((c0 + c) >> 2), NOISE_STREAM, seed_lo, seed_hi);
+            xi[POT_SITE_COORDS * k + c] = philox_normal(b, (c0 + c) & 3);
+        }
+    }
 }
 
-#if FK_ALLOW_LMEM
-LANGEVIN_POTENTIAL(64)
-LANGEVIN_POTENTIAL(1024)
-#endif
+/* One Welford update of column col of chain i with the value v: the k-th sample (inv_k = 1/k). */
+FN void lgv_welford(GLOBAL REAL* mean, GLOBAL REAL* m2, long at, REAL v, REAL inv_k) {
+    REAL d = v - mean[at], mu = mean[at] + d * inv_k;
+    mean[at] = mu;
+    m2[at] += d * (v - mu);
+}
+
+/* Welford update and snapshot after sampling step t (see the header), for this lane's
+ * coordinates; lane 0 takes the energy column. */
+FN void lgv_record_sites(LGV_COMMON_ARGS, pot_lanes L, const REAL* q, REAL energy, int t, const int K) {
+    int i = L.row, j = t - stats_start + 1, energy_column = cols > n && L.lane == 0;
+    if (j % stats_every == 0) {
+        REAL inv_k = RC(1.0) / (REAL)(j / stats_every);
+        UNROLL for (int k = 0; k < POT_SITE_COORDS * K; k++) {
+            int col = pot_col(L, k);
+            if (col >= 0) lgv_welford(mean, m2, (long)col * chains + i, q[k], inv_k);
+        }
+        if (energy_column) lgv_welford(mean, m2, (long)n * chains + i, energy, inv_k);
+    }
+    if (snap_every > 0 && j % snap_every == 0) {
+        int slot = j / snap_every - 1 - snap_base;
+        if (slot >= 0 && slot < snap_count) {
+            GLOBAL REAL* row = snaps + ((long)slot * chains + i) * cols;
+            UNROLL for (int k = 0; k < POT_SITE_COORDS * K; k++) {
+                int col = pot_col(L, k);
+                if (col >= 0) row[col] = q[k];
+            }
+            if (energy_column) row[n] = energy;
+        }
+    }
+}
+
+/* ULA (mala = 0) or MALA steps [first, first + steps) of the chains; see the kernels below. */
+FN void lgv_potential(LGV_COMMON_ARGS, int kind, GLOBAL const REAL* prm, REAL beta, int sdim, int lanes,
+                      LOCAL_PTR REAL* smem, REAL* q, REAL* d, REAL* y, REAL* dy, REAL* xi, const int mala, const int K) {
+    pot_lanes L = pot_lanes_of(lanes, n, sdim, chains, 2, smem);
+    int i = L.row;
+    if (L.sites > 0 && bad[i] >= 0) L.sites = 0; /* stopped in an earlier launch: no work, no writes */
+    int started = L.sites > 0;                   /* writes its state back at the end */
+    long row0 = (long)i * n;
+    UNROLL for (int j = 0; j < POT_SITE_COORDS * K; j++) {
+        int col = pot_col(L, j);
+        q[j] = col >= 0 ? x[row0 + col] : RC(0.0);
+    }
+    REAL eps = started ? eps_g[i] : RC(1.0), hbar = started ? dual[i] : RC(0.0), logbar = started ? dual[chains + i] : RC(0.0);
+    int acc = started ? accepted[i] : 0, cur = 0;
+    pot_publish(L, cur, q, K);
+    BARRIER();
+    REAL v[1];
+    v[0] = lgv_drift(kind, prm, beta, L, cur, q, d, K);
+    pot_lanes_sum(L, v, 1);
+    for (int t = first; t < first + steps; t++) {
+        REAL eps_half = RC(0.5) * eps, root = sqrt(eps);
+        lgv_noise(L, (uint)t, seed_lo, seed_hi, xi, K);
+        REAL r[3] = {RC(0.0), RC(0.0), RC(0.0)}; /* shares of V(y), of the log proposal ratio, non-finite y_c */
+        UNROLL for (int j = 0; j < POT_SITE_COORDS * K; j++) {
+            y[j] = q[j] + eps_half * d[j] + root * xi[j]; /* 0 off the chain's coordinates */
+            if (pot_col(L, j) >= 0) r[2] += isfinite(y[j]) ? RC(0.0) : RC(1.0);
+        }
+        pot_publish(L, cur ^ 1, y, K);
+        BARRIER();
+        r[0] = lgv_drift(kind, prm, beta, L, cur ^ 1, y, dy, K);
+        if (mala) {
+            UNROLL for (int j = 0; j < POT_SITE_COORDS * K; j++)
+                if (pot_col(L, j) >= 0) {
+                    REAL w = xi[j] + RC(0.5) * root * (d[j] + dy[j]);
+                    r[1] += xi[j] * xi[j] - w * w;
+                }
+        } else if (r[2] > RC(0.0)) {
+            r[0] = sqrt(RC(-1.0)); /* ULA stops on either: one sum carries both */
+        }
+        pot_lanes_sum(L, r, mala ? 3 : 1);
+        if (L.sites > 0) {
+            if (mala ? r[2] > RC(0.0) : !isfinite(r[0])) { /* a ULA state of zero density is as wrong as a non-finite one */
+                if (L.lane == 0) bad[i] = t;
+                L.sites = 0;
+            } else {
+                int take = 1;
+                if (mala) {
+                    REAL log_alpha = -beta * (r[0] - v[0]) + RC(0.5) * r[1];
+                    philox_block b = philox4x32_10((uint)i, (uint)t, 0u, ACCEPT_STREAM, seed_lo, seed_hi);
+                    take = log(philox_uniform(b.w[0])) < log_alpha;
+                    if (t < adapt_end) eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, &hbar, &logbar);
+                }
+                if (take) {
+                    UNROLL for (int j = 0; j < POT_SITE_COORDS * K; j++) {
+                        q[j] = y[j];
+                        d[j] = dy[j];
+                    }
+                    v[0] = r[0];
+                    cur ^= 1;
+                }
+                if (t >= stats_start) {
+                    acc += take;
+                    lgv_record_sites(LGV_COMMON_PASS, L, q, v[0], t, K);
+                }
+            }
+        }
+    }
+    if (!started) return;
+    L.sites = L.S;
+    UNROLL for (int j = 0; j < POT_SITE_COORDS * K; j++) {
+        int col = pot_col(L, j);
+        if (col >= 0) x[row0 + col] = q[j];
+    }
+    if (mala && L.lane == 0) {
+        eps_g[i] = eps;
+        dual[i] = hbar;
+        dual[chains + i] = logbar;
+        accepted[i] = acc;
+    }
+}
+
+/* langevin_potential_ula_* / langevin_potential_mala_*: steps [first, first + steps) of ULA or
+ * MALA on pi = exp(-beta V), V the potential (kind, prm) of include/potentials.h, in the
+ * layout of potentials.h (_single: a site per lane, S <= POT_LANES; _strided: up to
+ * POT_STRIDE sites per lane). The energy V of the state is carried along (MALA's ratio, the
+ * statistics' last column). A ULA chain whose new state or its energy is not finite is
+ * stopped and reported; MALA reports a non-finite proposal and rejects one of infinite energy
+ * (zero density). A stopped chain keeps its last finite state and is not touched again.
+ * Launch: 1-D, work-groups of LSIZE = POT_LANES, ceil(chains / (LSIZE / lanes)) of
+ * them; local memory (LSIZE / lanes) 2 n + 3 LSIZE REALs (positions, then the sums). */
+#define LANGEVIN_POTENTIAL(NAME, K)                                                                 \
+KERNEL void langevin_potential_ula_##NAME(LANGEVIN_POTENTIAL_ARGS) {                               \
+    LOCAL_DECL(REAL, smem)                                                                          \
+    REAL q[POT_SITE_COORDS * (K)], d[POT_SITE_COORDS * (K)], y[POT_SITE_COORDS * (K)];             \
+    REAL dy[POT_SITE_COORDS * (K)], xi[POT_SITE_COORDS * (K)];                                      \
+    lgv_potential(LGV_COMMON_PASS, kind, prm, beta, sdim, lanes, smem, q, d, y, dy, xi, 0, K);      \
+}                                                                                                   \
+KERNEL void langevin_potential_mala_##NAME(LANGEVIN_POTENTIAL_ARGS) {                              \
+    LOCAL_DECL(REAL, smem)                                                                          \
+    REAL q[POT_SITE_COORDS * (K)], d[POT_SITE_COORDS * (K)], y[POT_SITE_COORDS * (K)];             \
+    REAL dy[POT_SITE_COORDS * (K)], xi[POT_SITE_COORDS * (K)];                                      \
+    lgv_potential(LGV_COMMON_PASS, kind, prm, beta, sdim, lanes, smem, q, d, y, dy, xi, 1, K);      \
+}
+
+LANGEVIN_POTENTIAL(single, 1)
+LANGEVIN_POTENTIAL(strided, POT_STRIDE)

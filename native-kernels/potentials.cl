@@ -1,23 +1,50 @@
 /* potentials.cl: energies and gradients of a batch of configurations (include/potentials.h).
  *
- * potential_evaluate_CAP: x [rows, n] row-major, n <= CAP; one work-item per row copies the
- * row into private memory, writes energy[row] = V(x_row) and, when want_grad != 0,
- * grad[row, :] = dV/dx. Built for CAP = 64 and 1024 (the private arrays have a compile-time
- * size; DevicePotentialKernels picks the smallest that fits). Launch: 1-D, `rows` work-items
- * rounded up to the work-group; the tail is guarded. */
+ * potential_evaluate_single / _strided: q [rows, n] row-major. A configuration per `lanes`
+ * work-items (the layout of potentials.h, K = 1 or POT_STRIDE sites per work-item): the row is
+ * published in local memory, each lane writes grad[row, its sites] = dV/dx when
+ * want_grad != 0, and the lanes' shares of V are summed into energy[row].
+ * Launch: 1-D, work-groups of LSIZE = POT_LANES; local memory
+ * (LSIZE / lanes) n + LSIZE REALs (positions, then the sum).
+ *
+ * Barriers (item 8 of the GPU issue: PoCL runs the work-items of a group one after another
+ * between barriers, so a missing one does not fail there; compute-sanitizer --tool racecheck
+ * on a GPU is the test, and include/potentials.h has the rules): both builds rely on
+ * BARRIER() between publishing the row and the lanes reading it, and inside pot_lanes_sum.
+ */
 
-#define POTENTIAL_EVALUATE(CAP)                                                                 \
-KERNEL void potential_evaluate_##CAP(POTENTIAL_EVALUATE_ARGS) {                               \
-    int r = GID(0);                                                                             \
-    if (r >= rows) return;                                                                      \
-    REAL q[CAP], g[CAP];                                                                        \
-    for (int c = 0; c < n; c++) q[c] = x[(long)r * n + c];                                      \
-    energy[r] = potential_value_grad(kind, prm, q, g, n);                                       \
-    if (want_grad)                                                                              \
-        for (int c = 0; c < n; c++) grad[(long)r * n + c] = g[c];                               \
+FN void potential_evaluate(POTENTIAL_RUN_ARGS, int sdim, int lanes, LOCAL_PTR REAL* smem, REAL* x, const int K) {
+    pot_lanes L = pot_lanes_of(lanes, n, sdim, rows, 1, smem);
+    long row0 = (long)L.row * n;
+    UNROLL for (int j = 0; j < POT_SITE_COORDS * K; j++) {
+        int col = pot_col(L, j);
+        x[j] = col >= 0 ? q[row0 + col] : RC(0.0);
+    }
+    pot_publish(L, 0, x, K);
+    BARRIER();
+    REAL v[1] = {RC(0.0)};
+    UNROLL for (int k = 0; k < K; k++) {
+        int s = pot_site_of(L, k);
+        if (s >= 0) {
+            REAL g[POT_SITE_COORDS];
+            v[0] += pot_site(kind, prm, L.qs, s, n, sdim, x + POT_SITE_COORDS * k, g);
+            if (want_grad)
+                UNROLL for (int c = 0; c < POT_SITE_COORDS; c++) {
+                    int col = pot_col(L, POT_SITE_COORDS * k + c);
+                    if (col >= 0) grad[row0 + col] = g[c];
+                }
+        }
+    }
+    pot_lanes_sum(L, v, 1);
+    if (L.sites > 0 && L.lane == 0) energy[L.row] = v[0];
 }
 
-#if FK_ALLOW_LMEM
-POTENTIAL_EVALUATE(64)
-POTENTIAL_EVALUATE(1024)
-#endif
+#define POTENTIAL_EVALUATE(NAME, K)                                                             \
+KERNEL void potential_evaluate_##NAME(POTENTIAL_EVALUATE_ARGS) {                                \
+    LOCAL_DECL(REAL, smem)                                                                      \
+    REAL x[POT_SITE_COORDS * (K)];                                                                            \
+    potential_evaluate(POTENTIAL_RUN_PASS, sdim, lanes, smem, x, K);                            \
+}
+
+POTENTIAL_EVALUATE(single, 1)
+POTENTIAL_EVALUATE(strided, POT_STRIDE)

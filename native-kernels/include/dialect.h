@@ -94,6 +94,12 @@ __device__ __forceinline__ int fk_lsize(int d) {
 #define FK_ALLOW_LMEM 1
 #endif
 
+/* ---------------------------------------------------------------- loops
+ * UNROLL before a loop asks for it to be unrolled fully. A loop whose index selects elements
+ * of a private array must be (or the array goes to local memory, the stack); the compilers
+ * do it unasked only while the body is small. */
+#define UNROLL _Pragma("unroll")
+
 /* ---------------------------------------------------------------- REAL */
 #ifdef FK_REAL_DOUBLE
 typedef double REAL;

@@ -12,25 +12,27 @@
  * syntax build compile everything (FK_ALLOW_LMEM defaults to 1 in dialect.h).
  * bench/results/ptxas-sm90.txt (cuda/ptxas-table) shows each kernel's stack frame and module.
  *
- * kernel                        file            why it keeps per-thread arrays (today)
- * ----------------------------  --------------  ---------------------------------------------
- * langevin_potential_ula_64     langevin.cl     q, d, y [CAP] per chain (0.8 KB)
- * langevin_potential_mala_64    langevin.cl     q, d, y, dy, xi [CAP] per chain (1.3 KB)
- * langevin_potential_ula_1024   langevin.cl     the generic large-n path: q, d, y [1024] (12 KB)
- * langevin_potential_mala_1024  langevin.cl     the generic large-n path: five [1024] (20 KB)
- * hamiltonian_splitting_64      hamiltonian.cl  q, p, g [CAP] per chain (0.8 KB)
- * hamiltonian_rk4_64            hamiltonian.cl  q, p, g and four RK4 stages [CAP] (1.8 KB)
- * hamiltonian_splitting_1024    hamiltonian.cl  the generic large-n path: q, p, g [1024] (12 KB)
- * hamiltonian_rk4_1024          hamiltonian.cl  the generic large-n path: seven [1024] (28 KB)
- * potential_evaluate_64         potentials.cl   q, g [CAP] per row (0.5 KB)
- * potential_evaluate_1024       potentials.cl   the generic large-n path: q, g [1024] (8 KB)
- * hmc_potential_64              hmc.cl          one chain per work-item: q, p, g and the proposal's
- *                                               copies [CAP] (the particle-parallel layout of the
- *                                               Langevin kernels is not done for HMC yet)
- * hmc_potential_1024            hmc.cl          the same, rows up to 1024 coordinates
- * user_field_solve              user_field.cl   one sample per work-item with the user's field: x, the
- *                                               RK stages and tangents in private arrays (built
- *                                               only into a user snippet's program, never the fatbin)
+ * kernel                             file              why it keeps per-thread arrays (today)
+ * ---------------------------------- ----------------- ----------------------------------------
+ * user_potential_evaluate_64         user_potential.cl q, g [CAP] per row of a user's potential (0.5 KB)
+ * user_potential_evaluate_1024       user_potential.cl the same, rows up to 1024 coordinates (8 KB)
+ * user_hamiltonian_splitting_64      user_potential.cl q, p, g [CAP] per trajectory of a user's potential (0.8 KB)
+ * user_hamiltonian_rk4_64            user_potential.cl q, p, g and four RK4 stages [CAP] (1.8 KB)
+ * user_hamiltonian_splitting_1024    user_potential.cl the same, rows up to 1024 coordinates (12 KB)
+ * user_hamiltonian_rk4_1024          user_potential.cl the same, rows up to 1024 coordinates (28 KB)
+ * user_langevin_potential_ula_64     user_potential.cl q, d, y [CAP] per chain of a user's potential (0.8 KB)
+ * user_langevin_potential_mala_64    user_potential.cl q, d, y, dy, xi [CAP] per chain (1.3 KB)
+ * user_langevin_potential_ula_1024   user_potential.cl the same, rows up to 1024 coordinates (12 KB)
+ * user_langevin_potential_mala_1024  user_potential.cl the same, rows up to 1024 coordinates (20 KB)
+ *   (user_potential.cl: a user's snippet sees a whole configuration, so its kernels keep one per
+ *   work-item; built only into a user snippet's program, FK_USER_POTENTIAL, never the fatbins)
+ * hmc_potential_64                   hmc.cl            one chain per work-item: q, p, g and the proposal's
+ *                                                      copies [CAP] (the particle-parallel layout of the
+ *                                                      Langevin kernels is not done for HMC yet)
+ * hmc_potential_1024                 hmc.cl            the same, rows up to 1024 coordinates
+ * user_field_solve                   user_field.cl     one sample per work-item with the user's field: x, the
+ *                                                      RK stages and tangents in private arrays (built
+ *                                                      only into a user snippet's program, never the fatbin)
  */
 #ifndef FK_LMEM_H
 #define FK_LMEM_H

@@ -30,6 +30,13 @@ FN philox_block philox4x32_10(uint c0, uint c1, uint c2, uint c3, uint k0, uint 
     return b;
 }
 
+/* Word w of a block, by selects: w need not be a compile-time constant (a work-item that owns
+ * coordinate c reads word c % 4), and an indexed read of the array would put the block in
+ * local memory (the stack) on a GPU. */
+FN uint philox_word(philox_block b, int w) {
+    return w == 0 ? b.w[0] : w == 1 ? b.w[1] : w == 2 ? b.w[2] : b.w[3];
+}
+
 /* Uniform in the open interval (0, 1): (k + 1/2) 2^-23 with k the top 23 bits. Exact in
  * float, so every backend produces the same value, and never 0 (log-safe) nor 1. */
 FN REAL philox_uniform(uint x) {
@@ -41,22 +48,16 @@ FN REAL philox_rademacher(uint x) {
     return (x >> 31) ? RC(-1.0) : RC(1.0);
 }
 
-/* Word i of a block. Selects, not b.w[i]: a run-time index into the block would put it in
- * per-thread local memory (the stack) on CUDA. */
-FN uint philox_word(philox_block b, int i) {
-    return i == 0 ? b.w[0] : i == 1 ? b.w[1] : i == 2 ? b.w[2] : b.w[3];
-}
-
-/* Box-Muller: words (2j, 2j+1) give normals (2j, 2j+1), the cosine to the even one. */
+/* Box-Muller: words (2j, 2j+1) give normals (2j, 2j+1), the cosine to the even one. The angle
+ * 2 pi u1 goes in as sinpi/cospi(2 u1) (2 u1 is exact): closer to the float64 reference than
+ * sin of a rounded 2 pi u1, and without CUDA sinf's stack. */
 FN REAL philox_normal(philox_block b, int word) {
     int pair = word & 2;
     REAL u0 = philox_uniform(philox_word(b, pair));
     REAL u1 = philox_uniform(philox_word(b, pair + 1));
     REAL r = sqrt(RC(-2.0) * log(u0));
-    /* sin(2 pi u1) as sinpi(2 u1): 2 u1 is exact, and a GPU's sin/cos of an argument it cannot
-     * bound take a slow reduction path with a per-thread array (32 bytes of stack in every
-     * kernel that draws normals); sinpi/cospi reduce exactly, in registers. */
-    return (word & 1) ? r * SINPI(RC(2.0) * u1) : r * COSPI(RC(2.0) * u1);
+    REAL half_turns = RC(2.0) * u1;
+    return (word & 1) ? r * SINPI(half_turns) : r * COSPI(half_turns);
 }
 
 /* dist: a DIST_* code of contract.h. */

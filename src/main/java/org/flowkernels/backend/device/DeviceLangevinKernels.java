@@ -6,11 +6,13 @@ import org.flowkernels.spi.Network;
 
 /**
  * Langevin chains on OpenCL and CUDA: native-kernels/langevin.cl, every step of a launch in one
- * kernel. A score network within the fused kernel's reach (widths up to
- * {@link #FUSED_SCORE_WIDTH}, and weights plus a tile of chains within the device's local
- * memory: {@link MlpTile}) is evaluated inside it, a tile of chains per work-group; a larger
- * one goes through the MLP kernels ({@link DeviceNnKernels#linear}, one launch per layer per
- * step) and a one-step update kernel.
+ * kernel. A built-in potential's drift runs in the particle-parallel layout of
+ * {@link DevicePotentialKernels.Layout} (a chain per group of work-items), a user's potential
+ * a chain per work-item in its snippet's program (user_potential.cl). A score network within
+ * the fused kernel's reach (widths up to {@link #FUSED_SCORE_WIDTH}, and weights plus a tile of
+ * chains within the device's local memory: {@link MlpTile}) is evaluated inside it, a tile of
+ * chains per work-group; a larger one goes through the MLP kernels
+ * ({@link DeviceNnKernels#linear}, one launch per layer per step) and a one-step update kernel.
  */
 final class DeviceLangevinKernels implements LangevinKernels {
     /**
@@ -41,20 +43,26 @@ final class DeviceLangevinKernels implements LangevinKernels {
     }
 
     private void potential(Chains c, Launch l, PotentialDrift p) {
-        Object program = dev.program(p.potential()); // a user's potential: its snippet's program
         Buffer prm = dev.upload(p.potential());
         try {
-            dev.launch(program, new Kernels.LangevinPotential(common(c, l, l.first(), l.steps()), p.potential().kind(), prm, p.beta()),
-                    potentialKernel(c), c.count(), dev.workGroup());
-            dev.checkUser(p.potential(), prm);
+            String kind = c.mala() ? "_mala" : "_ula";
+            if (p.potential().user() != null) { // a snippet sees the whole configuration: a chain per work-item
+                dev.launch(dev.program(p.potential()), new Kernels.UserLangevinPotential(common(c, l, l.first(), l.steps()),
+                        p.potential().kind(), prm, p.beta()), kind + DevicePotentialKernels.variant(c.dim()), c.count(), dev.workGroup());
+                dev.checkUser(p.potential(), prm);
+            } else {
+                DevicePotentialKernels.Layout at = layout(c, p);
+                dev.launch(new Kernels.LangevinPotential(common(c, l, l.first(), l.steps()), p.potential().kind(), prm, p.beta(),
+                        at.sdim(), at.lanes(), at.local()), kind + at.suffix(), at.workItems(), at.workGroup());
+            }
         } finally {
             dev.memory().free(prm);
         }
     }
 
-    /** "_ula_64", "_mala_1024", ...: the build of langevin_potential that runs these chains. */
-    private static String potentialKernel(Chains c) {
-        return (c.mala() ? "_mala" : "_ula") + DevicePotentialKernels.variant(c.dim());
+    /** The layout of langevin_potential for these chains: two position buffers, three sums (MALA's). */
+    private DevicePotentialKernels.Layout layout(Chains c, PotentialDrift p) {
+        return DevicePotentialKernels.Layout.of(p.potential(), c.dim(), c.count(), 2, 3, "x0");
     }
 
     /** Per-chain REALs of the fused kernel besides the layer: the state and four flags. */
@@ -132,8 +140,15 @@ final class DeviceLangevinKernels implements LangevinKernels {
                     + " with " + mlp.parameterCount() + " parameters, exceeds the fused kernel's " + FUSED_SCORE_WIDTH
                     + " units per layer or its " + dev.localMemoryBytes() + " bytes of local memory)";
         }
-        if (d instanceof PotentialDrift p) dev.program(p.potential()); // a user's snippet is built now, before the run
-        return dev.name() + ": fused kernel langevin_potential" + potentialKernel(c)
-                + " (the potential inside the kernel, the state in private memory)";
+        PotentialDrift p = (PotentialDrift) d;
+        String kind = c.mala() ? "_mala" : "_ula";
+        if (p.potential().user() != null) {
+            dev.program(p.potential()); // the snippet is built now, before the run
+            return dev.name() + ": fused kernel user_langevin_potential" + kind + DevicePotentialKernels.variant(c.dim())
+                    + " (the user's potential inside the kernel, a chain per work-item, its state in private memory)";
+        }
+        DevicePotentialKernels.Layout at = layout(c, p);
+        return dev.name() + ": fused kernel langevin_potential" + kind + at.suffix()
+                + " (the potential inside the kernel; " + at.describe() + ")";
     }
 }

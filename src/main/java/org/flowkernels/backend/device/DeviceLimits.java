@@ -10,8 +10,22 @@ import org.flowkernels.spi.Tableau;
 final class DeviceLimits {
     private DeviceLimits() {}
 
-    /** Widest row a potential kernel holds in private memory, and the narrow build's width. */
-    static final int POT_MAX_COORDS = 1024, POT_SMALL_COORDS = 64;
+    /**
+     * The particle-parallel potential kernels (include/potentials.h; potential_evaluate, the
+     * Hamiltonian integrators, the potential-driven Langevin chains). A site is a particle of a
+     * pair potential, or POT_SITE_COORDS consecutive coordinates of any other (a Philox block of
+     * the noise; the private arrays hold POT_SITE_COORDS REALs per site). A configuration per at
+     * most POT_LANES work-items (a power of two), each holding one site (the _single builds) or
+     * up to POT_STRIDE sites (the _strided builds) in registers: rows of at most
+     * POT_LANES * POT_STRIDE sites and POT_MAX_COORDS coordinates. Every device runs
+     * work-groups of POT_LANES. Local memory stays under 32 KiB (OpenCL 1.2's minimum): two rows
+     * of POT_MAX_COORDS coordinates and three sums per work-item, 27 KiB.
+     */
+    static final int POT_LANES = 256, POT_STRIDE = 3, POT_SITE_COORDS = 4, POT_MAX_COORDS = 3072;
+
+    /** The kernels that keep a whole configuration per work-item in private arrays (a user's
+     *  potential, HMC: include/potentials_whole.h): the widest row, and the narrow build's. */
+    static final int WHOLE_MAX_COORDS = 1024, WHOLE_SMALL_COORDS = 64;
 
     /**
      * The register block of include/mlp.h's tiled layer (the fused CNF and score kernels): each

@@ -96,18 +96,34 @@ public final class Kernels {
 
     // ---------------------------------------------------------------- potentials.cl
 
-    /** Built for two row widths: potential_evaluate_64 and _1024 (DevicePotentialKernels.kernelVariant). */
+    /** The rows and outputs of potential_evaluate (its helper takes them as POTENTIAL_RUN_ARGS). */
+    @Name("potential_run")
+    public record PotentialRun(@In Matrix q, int rows, int n, int kind, @In Buffer prm, Matrix energy, Matrix grad, int wantGrad)
+            implements Group {}
+
+    /** potential_evaluate_single and _strided, in a {@link DevicePotentialKernels.Layout}. */
     @Name("potential_evaluate")
-    public record PotentialEvaluate(@In Matrix x, int rows, int n, int kind, @In Buffer prm, Matrix energy, Matrix grad,
-                                    int wantGrad) implements Args {}
+    public record PotentialEvaluate(PotentialRun run, int sdim, int lanes, LocalBytes smem) implements Args {}
+
+    /** user_potential_evaluate_64 and _1024 (user_potential.cl: a user's potential, a row per work-item). */
+    @Name("user_potential_evaluate")
+    public record UserPotentialEvaluate(PotentialRun run) implements Args {}
 
     // ---------------------------------------------------------------- hamiltonian.cl
 
-    /** hamiltonian_splitting_CAP and hamiltonian_rk4_CAP (CAP 64, 1024). */
-    @Name("hamiltonian")
+    /** One launch of a Hamiltonian run (the helpers of hamiltonian.cl take it as HAM_RUN_ARGS). */
+    @Name("ham_run")
     public record HamRun(Matrix qIo, Matrix pIo, int batch, int n, int kind, @In Buffer prm, @In Buffer invMass, float dt,
                          int start, int steps, int every, int integrator, Matrix energies, int records, Matrix snapQ,
-                         Matrix snapP, int snapshots, Matrix maxErr) implements Args {}
+                         Matrix snapP, int snapshots, Matrix maxErr) implements Group {}
+
+    /** hamiltonian_splitting_* and hamiltonian_rk4_* (builds _single and _strided), in a {@link DevicePotentialKernels.Layout}. */
+    @Name("hamiltonian")
+    public record Hamiltonian(HamRun run, int sdim, int lanes, LocalBytes smem) implements Args {}
+
+    /** user_hamiltonian_splitting_* and user_hamiltonian_rk4_* (builds _64 and _1024; user_potential.cl). */
+    @Name("user_hamiltonian")
+    public record UserHamiltonian(HamRun run) implements Args {}
 
     // ---------------------------------------------------------------- langevin.cl
 
@@ -133,9 +149,15 @@ public final class Kernels {
     public record LangevinMerge(@In Buffer mean, @In Buffer m2, int chains, int cols, float k, Buffer out, LocalBytes red)
             implements Args {}
 
-    /** langevin_potential_ula_CAP and langevin_potential_mala_CAP (CAP 64, 1024). */
+    /** langevin_potential_ula_* and langevin_potential_mala_* (builds _single and _strided), in a
+     *  {@link DevicePotentialKernels.Layout}. */
     @Name("langevin_potential")
-    public record LangevinPotential(LgvCommon common, int kind, @In Buffer prm, float beta) implements Args {}
+    public record LangevinPotential(LgvCommon common, int kind, @In Buffer prm, float beta, int sdim, int lanes, LocalBytes smem)
+            implements Args {}
+
+    /** user_langevin_potential_ula_* and _mala_* (builds _64 and _1024; user_potential.cl: a chain per work-item). */
+    @Name("user_langevin_potential")
+    public record UserLangevinPotential(LgvCommon common, int kind, @In Buffer prm, float beta) implements Args {}
 
     // ---------------------------------------------------------------- hmc.cl
 
