@@ -35,66 +35,50 @@ FN REAL hmc_momenta(REAL* p, int n, uint chain, uint t, uint seed_lo, uint seed_
     return s;
 }
 
-#define HMC_POTENTIAL(CAP)                                                                          \
-KERNEL void hmc_potential_##CAP(HMC_POTENTIAL_ARGS) {                                              \
-    int i = GID(0);                                                                                 \
-    if (i >= chains || bad[i] >= 0) return;                                                         \
-    REAL q[CAP], d[CAP], y[CAP], dy[CAP], p[CAP];                                                   \
-    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                          \
-    REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                 \
-    int acc = accepted[i];                                                                          \
-    REAL v = potential_drift(kind, prm, beta, q, d, n);                                         \
-    if (isnan(v)) { bad[i] = first; return; } /* a NaN energy is the potential's error */           \
-    for (int t = first; t < first + steps; t++) {                                                   \
-        REAL kick = RC(0.5) * eps;                                                                  \
-        REAL k0 = hmc_momenta(p, n, (uint)i, (uint)t, seed_lo, seed_hi), k1 = k0, vy = v;          \
-        for (int c = 0; c < n; c++) {                                                               \
-            y[c] = q[c];                                                                            \
-            dy[c] = d[c];                                                                           \
-        }                                                                                           \
-        int status = 0; /* 1: diverged (rejected), 2: not finite (reported) */                      \
-        for (int l = 0; l < leapfrog; l++) {                                                        \
-            for (int c = 0; c < n; c++) {                                                           \
-                p[c] += kick * dy[c];                                                               \
-                y[c] += eps * p[c];                                                                 \
-            }                                                                                       \
-            vy = potential_drift(kind, prm, beta, y, dy, n);                                    \
-            int ok = !isnan(vy);                                                                    \
-            k1 = RC(0.0);                                                                           \
-            for (int c = 0; c < n; c++) {                                                           \
-                p[c] += kick * dy[c];                                                               \
-                k1 += p[c] * p[c];                                                                  \
-                ok &= isfinite(y[c]) ? 1 : 0;                                                       \
-            }                                                                                       \
-            if (!ok) { status = 2; break; }                                                         \
-            if (!(beta * vy + RC(0.5) * k1 - beta * v - RC(0.5) * k0 <= HMC_DIVERGENCE)) { status = 1; break; } \
-        }                                                                                           \
-        if (status == 2) {                                                                          \
-            bad[i] = t;                                                                             \
-            break;                                                                                  \
-        }                                                                                           \
-        REAL log_alpha = status == 1 ? -REAL_MAX : -beta * (vy - v) + RC(0.5) * (k0 - k1);          \
-        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, ACCEPT_STREAM, seed_lo, seed_hi);      \
-        int take = log(philox_uniform(b.w[0])) < log_alpha;                                         \
-        if (take) {                                                                                 \
-            for (int c = 0; c < n; c++) {                                                           \
-                q[c] = y[c];                                                                        \
-                d[c] = dy[c];                                                                       \
-            }                                                                                       \
-            v = vy;                                                                                 \
-        }                                                                                           \
-        if (t < adapt_end) eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, &hbar, &logbar); \
-        if (t >= stats_start) {                                                                     \
-            acc += take;                                                                            \
-            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,      \
-                       snap_every, snap_base, snap_count);                                          \
-        }                                                                                           \
-    }                                                                                               \
-    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                          \
-    eps_g[i] = eps;                                                                                 \
-    dual[i] = hbar;                                                                                 \
-    dual[chains + i] = logbar;                                                                      \
-    accepted[i] = acc;                                                                              \
+#define HMC_POTENTIAL(CAP)                                                                              \
+KERNEL void hmc_potential_##CAP(HMC_POTENTIAL_ARGS) {                                                   \
+    int i = GID(0);                                                                                     \
+    if (i >= chains || bad[i] >= 0) return;                                                             \
+    REAL q[CAP], d[CAP], y[CAP], dy[CAP], p[CAP];                                                       \
+    for (int c = 0; c < n; c++) q[c] = x[(long)i * n + c];                                              \
+    REAL eps = eps_g[i], hbar = dual[i], logbar = dual[chains + i];                                     \
+    int acc = accepted[i];                                                                              \
+    REAL v = potential_drift(kind, prm, beta, q, d, n);                                                 \
+    if (isnan(v)) { bad[i] = first; return; } /* a NaN energy is the potential's error */               \
+    for (int t = first; t < first + steps; t++) {                                                       \
+        REAL kick = RC(0.5) * eps;                                                                      \
+        REAL k0 = hmc_momenta(p, n, (uint)i, (uint)t, seed_lo, seed_hi), k1 = k0, vy = v;               \
+        for (int c = 0; c < n; c++) {                                                                   \
+            y[c] = q[c];                                                                                \
+            dy[c] = d[c];                                                                               \
+        }                                                                                               \
+        int status = 0; /* 1: diverged (rejected), 2: not finite (reported) */                          \
+        for (int l = 0; l < leapfrog; l++) {                                                            \
+            for (int c = 0; c < n; c++) {                                                               \
+                p[c] += kick * dy[c];                                                                   \
+                y[c] += eps * p[c];                                                                     \
+            }                                                                                           \
+            vy = potential_drift(kind, prm, beta, y, dy, n);                                            \
+            int ok = !isnan(vy);                                                                        \
+            k1 = RC(0.0);                                                                               \
+            for (int c = 0; c < n; c++) {                                                               \
+                p[c] += kick * dy[c];                                                                   \
+                k1 += p[c] * p[c];                                                                      \
+                ok &= isfinite(y[c]) ? 1 : 0;                                                           \
+            }                                                                                           \
+            if (!ok) { status = 2; break; }                                                             \
+            if (!(beta * vy + RC(0.5) * k1 - beta * v - RC(0.5) * k0 <= HMC_DIVERGENCE)) { status = 1; break; }\
+        }                                                                                               \
+        if (status == 2) {                                                                              \
+            bad[i] = t;                                                                                 \
+            break;                                                                                      \
+        }                                                                                               \
+        REAL log_alpha = status == 1 ? -REAL_MAX : -beta * (vy - v) + RC(0.5) * (k0 - k1);              \
+        philox_block b = philox4x32_10((uint)i, (uint)t, 0u, ACCEPT_STREAM, seed_lo, seed_hi);          \
+        int take = log(philox_uniform(b.w[0])) < log_alpha;                                             \
+        lgv_chain_decided(LGV_COMMON_PASS, i, t, take, log_alpha, q, d, y, dy, vy, &v, &eps, &hbar, &logbar, &acc);\
+    }                                                                                                   \
+    lgv_chain_store(LGV_COMMON_PASS, i, q, eps, hbar, logbar, acc);                                     \
 }
 
 HMC_POTENTIAL(64)

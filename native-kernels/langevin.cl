@@ -112,6 +112,34 @@ FN void lgv_record(GLOBAL REAL* mean, GLOBAL REAL* m2, GLOBAL REAL* snaps, const
     }
 }
 
+/* A chain per work-item (user_potential.cl's MALA, hmc.cl): the end of a Metropolis step and of
+ * a launch, shared. After the decision `take` on the proposal (y, dy, vy) at step t: move the
+ * chain to it, adapt eps during the warm-up, count and record a sampling step. */
+FN void lgv_chain_decided(LGV_COMMON_ARGS, int i, int t, int take, REAL log_alpha, REAL* q, REAL* d, const REAL* y,
+                          const REAL* dy, REAL vy, REAL* v, REAL* eps, REAL* hbar, REAL* logbar, int* acc) {
+    if (take) {
+        for (int c = 0; c < n; c++) {
+            q[c] = y[c];
+            d[c] = dy[c];
+        }
+        *v = vy;
+    }
+    if (t < adapt_end) *eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, hbar, logbar);
+    if (t >= stats_start) {
+        *acc += take;
+        lgv_record(mean, m2, snaps, q, *v, n, cols, i, chains, t, stats_start, stats_every, snap_every, snap_base, snap_count);
+    }
+}
+
+/* Stores chain i's state and its step-size adaptation at the end of a launch. */
+FN void lgv_chain_store(LGV_COMMON_ARGS, int i, const REAL* q, REAL eps, REAL hbar, REAL logbar, int acc) {
+    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];
+    eps_g[i] = eps;
+    dual[i] = hbar;
+    dual[chains + i] = logbar;
+    accepted[i] = acc;
+}
+
 /* ------------------------------------------------------------------ score drift
  * No per-work-item arrays: the fused kernel keeps a tile of chains in local memory and
  * evaluates the score MLP with the tiled layer of include/mlp.h; the per-step kernels work

@@ -221,25 +221,9 @@ KERNEL void user_langevin_potential_mala_##CAP(USER_LANGEVIN_POTENTIAL_ARGS) {  
         REAL log_alpha = -beta * (vy - v) + RC(0.5) * (xi2 - s2);                                       \
         philox_block b = philox4x32_10((uint)i, (uint)t, 0u, ACCEPT_STREAM, seed_lo, seed_hi);          \
         int take = log(philox_uniform(b.w[0])) < log_alpha;                                             \
-        if (take) {                                                                                     \
-            for (int c = 0; c < n; c++) {                                                               \
-                q[c] = y[c];                                                                            \
-                d[c] = dy[c];                                                                           \
-            }                                                                                           \
-            v = vy;                                                                                     \
-        }                                                                                               \
-        if (t < adapt_end) eps = lgv_adapt(log_alpha, t, adapt_end, target, adapt_mu, &hbar, &logbar);  \
-        if (t >= stats_start) {                                                                         \
-            acc += take;                                                                                \
-            lgv_record(mean, m2, snaps, q, v, n, cols, i, chains, t, stats_start, stats_every,          \
-                       snap_every, snap_base, snap_count);                                              \
-        }                                                                                               \
+        lgv_chain_decided(LGV_COMMON_PASS, i, t, take, log_alpha, q, d, y, dy, vy, &v, &eps, &hbar, &logbar, &acc);\
     }                                                                                                   \
-    for (int c = 0; c < n; c++) x[(long)i * n + c] = q[c];                                              \
-    eps_g[i] = eps;                                                                                     \
-    dual[i] = hbar;                                                                                     \
-    dual[chains + i] = logbar;                                                                          \
-    accepted[i] = acc;                                                                                  \
+    lgv_chain_store(LGV_COMMON_PASS, i, q, eps, hbar, logbar, acc);                                     \
 }
 
 USER_LANGEVIN_POTENTIAL(64)
