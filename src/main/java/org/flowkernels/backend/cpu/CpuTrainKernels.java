@@ -109,11 +109,7 @@ final class CpuTrainKernels implements TrainKernels {
                 for (int r = r0; r < r1; r++) {
                     int y = r * out;
                     System.arraycopy(p, bias, dst, y, out);
-                    for (int i = 0; i < in; i++) {
-                        double v = src[r * in + i];
-                        int row = i * out;
-                        for (int o = 0; o < out; o++) dst[y + o] += v * wt[row + o];
-                    }
+                    axpyRows(src, r * in, in, wt, dst, y, out);
                     activate(phi, dst, y, out);
                 }
             }
@@ -208,18 +204,28 @@ final class CpuTrainKernels implements TrainKernels {
                 int in = w[l], out = w[l + 1];
                 int wAt = c.parameterOffset() + Network.weightOffset(w, l), bAt = c.parameterOffset() + Network.biasOffset(w, l);
                 double[] src = a[l], dx = new double[n * in];
-                for (int r = 0; r < n; r++) {
-                    int row = r0 + r;
-                    for (int q = 0; q < out; q++) {
-                        double v = dy[r * out + q];
-                        if (v == 0) continue;
-                        grad[bAt + q] += v;
-                        int wRow = wAt + q * in;
-                        for (int i = 0; i < in; i++) grad[wRow + i] += v * src[row * in + i];
-                        for (int i = 0; i < in; i++) dx[r * in + i] += v * p[wRow + i];
+                // dW += dyᵀ a and db += Σ_r dy: row q of W gathers the block's rows, four at a time
+                for (int q = 0; q < out; q++) {
+                    int wRow = wAt + q * in, r = 0;
+                    for (; r + 3 < n; r += 4) {
+                        double v0 = dy[r * out + q], v1 = dy[(r + 1) * out + q], v2 = dy[(r + 2) * out + q], v3 = dy[(r + 3) * out + q];
+                        grad[bAt + q] += v0 + v1 + v2 + v3;
+                        int s0 = (r0 + r) * in, s1 = s0 + in, s2 = s1 + in, s3 = s2 + in;
+                        for (int i = 0; i < in; i++)
+                            grad[wRow + i] += v0 * src[s0 + i] + v1 * src[s1 + i] + v2 * src[s2 + i] + v3 * src[s3 + i];
                     }
+                    for (; r < n; r++) {
+                        double v = dy[r * out + q];
+                        grad[bAt + q] += v;
+                        int s0 = (r0 + r) * in;
+                        for (int i = 0; i < in; i++) grad[wRow + i] += v * src[s0 + i];
+                    }
+                }
+                // dx = dy W, then through φ' of the layer below
+                for (int r = 0; r < n; r++) {
+                    axpyRows(dy, r * out, out, p, wAt, dx, r * in, in);
                     if (l > 0) {
-                        int phi = c.activation();
+                        int phi = c.activation(), row = r0 + r;
                         for (int i = 0; i < in; i++) dx[r * in + i] *= slope(phi, src[row * in + i]);
                     }
                 }
@@ -227,6 +233,26 @@ final class CpuTrainKernels implements TrainKernels {
             }
             for (int r = 0; r < n; r++)
                 for (int j = 0; j < cond.length; j++) g[r * d + cond[j]] += dy[r * cond.length + j];
+        }
+    }
+
+    /** y[yAt ..+ n) += Σ_k v[vAt + k] · m[k n ..+ n), a vector-matrix product as axpys, four rows of m per pass over y. */
+    private static void axpyRows(double[] v, int vAt, int k, double[] m, double[] y, int yAt, int n) {
+        axpyRows(v, vAt, k, m, 0, y, yAt, n);
+    }
+
+    /** As above with m starting at {@code mAt}. */
+    private static void axpyRows(double[] v, int vAt, int k, double[] m, int mAt, double[] y, int yAt, int n) {
+        int j = 0;
+        for (; j + 3 < k; j += 4) {
+            double v0 = v[vAt + j], v1 = v[vAt + j + 1], v2 = v[vAt + j + 2], v3 = v[vAt + j + 3];
+            int m0 = mAt + j * n, m1 = m0 + n, m2 = m1 + n, m3 = m2 + n;
+            for (int o = 0; o < n; o++) y[yAt + o] += v0 * m[m0 + o] + v1 * m[m1 + o] + v2 * m[m2 + o] + v3 * m[m3 + o];
+        }
+        for (; j < k; j++) {
+            double vj = v[vAt + j];
+            int m0 = mAt + j * n;
+            for (int o = 0; o < n; o++) y[yAt + o] += vj * m[m0 + o];
         }
     }
 
