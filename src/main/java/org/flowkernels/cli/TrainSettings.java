@@ -85,6 +85,7 @@ final class TrainSettings {
      * it is chosen, and said so; a device named explicitly is refused by the Trainer, named.
      */
     static Backend backend(GlobalOptions global) {
+        global.checkPrecision();
         return global.backend != null || Backends.requested() != null ? global.backend() : Backends.cpu();
     }
 

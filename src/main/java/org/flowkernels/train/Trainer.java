@@ -226,7 +226,8 @@ public final class Trainer {
         int[] block = new int[4];
         for (int r = 0; r < m; r++) {
             Philox4x32.block(options.seed(), r, step, 0, stream, block);
-            int row = (int) Math.min(rows - 1, (long) (Philox4x32.uniform(block[0]) * (double) rows));
+            // 64 random bits modulo the row count: uniform to 2^-64 relative, for any number of rows
+            int row = (int) Long.remainderUnsigned((long) block[0] << 32 | (block[1] & 0xFFFFFFFFL), rows);
             for (int c = 0; c < d; c++) x[r * d + c] = data[row * d + c];
         }
         return x;
