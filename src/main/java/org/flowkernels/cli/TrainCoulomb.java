@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.flowkernels.Backend;
 import org.flowkernels.Check;
 import org.flowkernels.physics.Potential;
+import org.flowkernels.train.TrainOptions;
 import org.flowkernels.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,6 +58,11 @@ final class TrainCoulomb implements Callable<Integer> {
             description = "inverse temperature 1/kT, in inverse units of V (default: ${DEFAULT-VALUE})")
     double beta;
 
+    @Option(names = "--estimator", paramLabel = "pathwise|score_function", defaultValue = "pathwise",
+            description = "the gradient of F: pathwise (through x = f(z), with grad V) or score_function (REINFORCE with a "
+                    + "running-mean baseline: V only, far noisier) (default: ${DEFAULT-VALUE})")
+    TrainOptions.Estimator estimator;
+
     @Override
     public Integer call() throws IOException {
         if (particles < 1 || (long) particles * dim < 2)
@@ -67,9 +73,9 @@ final class TrainCoulomb implements Callable<Integer> {
         Backend backend = TrainSettings.backend(global);
         PrintWriter out = global.out();
         Potential.CoulombGas gas = Potential.coulombGas(dim);
-        Trainer trainer = Trainer.variationalFreeEnergy(train.flow(particles * dim), gas, beta, train.options(backend));
+        Trainer trainer = Trainer.variationalFreeEnergy(train.flow(particles * dim), gas, beta, train.options(backend).withEstimator(estimator));
         out.printf(Locale.ROOT, "train coulomb: %d charges in %d-D, V = sum 1/r_ij + sum |r_i|^2, beta = %s; %s%n", particles, dim,
-                Words.num(beta), train.describe());
+                Words.num(beta), train.describe() + (estimator == TrainOptions.Estimator.PATHWISE ? "" : ", " + estimator.name().toLowerCase(Locale.ROOT) + " gradient"));
         out.println("backend: " + backend.name() + " (" + backend.device() + ")");
         out.flush();
         try (Outputs files = output.open()) {

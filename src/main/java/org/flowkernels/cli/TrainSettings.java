@@ -96,7 +96,7 @@ final class TrainSettings {
     TrainOptions options(Backend backend) {
         return new TrainOptions(backend, batch, seed, optimizer == Method.ADAM ? new Optimizer.Adam(0.9, 0.999, 1e-8) : new Optimizer.Sgd(0),
                 schedule == Schedule.COSINE ? LearningRate.cosine(lr, steps) : LearningRate.constant(lr),
-                clip);
+                clip, TrainOptions.Estimator.PATHWISE);
     }
 
     String describe() {

@@ -38,7 +38,8 @@ public final class Trainer {
 
     private final FlowParameters parameters;
     private final TrainKernels kernels;
-    private final TrainKernels.Model model;
+    /** The direction the loss runs (forward for the free energy, inverse for maximum likelihood); the score function's inverse. */
+    private final TrainKernels.Model model, scoreModel;
     private final TrainOptions options;
     private final Potential potential;
     private final double beta;
@@ -46,6 +47,8 @@ public final class Trainer {
     private final double[] theta, gradient;
     private final Update update;
     private int step;
+    /** The score function's baseline: the exponential running mean of the batch losses so far (NaN before the first step). */
+    private double baseline = Double.NaN;
 
     private Trainer(CouplingFlow flow, TrainOptions options, Potential potential, double beta, float[] data) {
         this.parameters = new FlowParameters(flow);
@@ -55,6 +58,7 @@ public final class Trainer {
         this.beta = beta;
         this.data = data;
         this.model = parameters.model(data != null);
+        this.scoreModel = options.estimator() == TrainOptions.Estimator.SCORE_FUNCTION ? parameters.model(true) : null;
         this.theta = parameters.flatten();
         this.gradient = new double[theta.length];
         this.update = new Update(options.optimizer(), theta.length);
@@ -79,6 +83,8 @@ public final class Trainer {
             throw new IllegalArgumentException("data: expected rows of " + flow.dim() + " values (the flow's dim), got "
                     + data.length + " values");
         Check.allFinite(data, flow.dim(), "data");
+        if (options.estimator() != TrainOptions.Estimator.PATHWISE)
+            throw new IllegalArgumentException("estimator: maximum likelihood has only the pathwise gradient, got " + options.estimator());
         return new Trainer(flow, options, null, Double.NaN, data.clone());
     }
 
@@ -106,6 +112,8 @@ public final class Trainer {
             for (int i = 0; i < gradient.length; i++) gradient[i] *= options.clipNorm() / norm;
         double lr = options.rate().at(step);
         update.apply(theta, gradient, lr);
+        // an exponential running mean (weight 0.1 on the newest batch): it follows the falling loss within ~10 steps
+        if (scoreModel != null) baseline = Double.isNaN(baseline) ? e.loss : 0.9 * baseline + 0.1 * e.loss;
         return new TrainStep(step++, e.loss, e.lossError, norm, lr, e.meanEnergy, e.essFraction);
     }
 
@@ -161,15 +169,19 @@ public final class Trainer {
                         double[] grad) {
         int d = model.dim();
         TrainKernels.Tape tape = kernels.run(model, theta, input, m);
-        double[] out = tape.output(), logDet = tape.logDet(), force = grad == null ? new double[m * d] : dOut;
+        double[] out = tape.output(), logDet = tape.logDet();
         if (data == null) {
             double[] h = new double[m];
-            potentialAt(out, m, d, h, force);
+            potentialAt(out, m, d, h, grad != null && scoreModel == null ? dOut : null);
             for (int r = 0; r < m; r++) {
                 energy[at + r] = h[r];
                 loss[at + r] = h[r] + (logNormal(input, r, d) - logDet[r]) / beta;
             }
             if (grad == null) return;
+            if (scoreModel != null) {
+                scoreGradient(out, m, Arrays.copyOfRange(loss, at, at + m), dOut, dLogDet, grad);
+                return;
+            }
             for (int i = 0; i < dOut.length; i++) dOut[i] /= m;
             Arrays.fill(dLogDet, -1 / (beta * m));
         } else {
@@ -182,6 +194,25 @@ public final class Trainer {
         kernels.backward(tape, dOut, dLogDet, grad);
     }
 
+    /**
+     * REINFORCE: Σ_r c_r ∇_θ ln q(x_r) with c_r = (ℓ_r − b_r) / M, x held fixed. ln q(x) = ln N(z) +
+     * ln|det ∂z/∂x| with z = f⁻¹(x), so the inverse pass's backward takes dz = −c_r z_r and dLogDet = c_r.
+     * b_r is the running baseline, or before the first step the mean of the batch without sample r.
+     */
+    private void scoreGradient(double[] x, int m, double[] loss, double[] dz, double[] dLogDet, double[] grad) {
+        int d = model.dim();
+        TrainKernels.Tape inverse = kernels.run(scoreModel, theta, x, m);
+        double[] z = inverse.output();
+        double sum = 0;
+        for (double l : loss) sum += l;
+        for (int r = 0; r < m; r++) {
+            double b = Double.isNaN(baseline) ? (sum - loss[r]) / (m - 1) : baseline, c = (loss[r] - b) / m;
+            dLogDet[r] = c;
+            for (int k = 0; k < d; k++) dz[r * d + k] = -c * z[r * d + k];
+        }
+        kernels.backward(inverse, dz, dLogDet, grad);
+    }
+
     /** Mean, standard error, and with energies (the free energy) ⟨H⟩ and ESS/M. */
     private Evaluation statistics(double[] loss, double[] energy) {
         int m = loss.length;
@@ -191,16 +222,18 @@ public final class Trainer {
                 energy == null ? Double.NaN : essFraction(loss));
     }
 
-    /** H and ∂H/∂x of the rows of x, through the potential's kernels on the backend (float32). */
+    /** H and, when dx is not null, ∂H/∂x of the rows of x, through the potential's kernels on the backend (float32). */
     private void potentialAt(double[] x, int m, int d, double[] energy, double[] dx) {
         Backend backend = options.backend();
         float[] q = new float[m * d];
         for (int i = 0; i < q.length; i++) q[i] = (float) x[i];
-        try (Tensor qt = backend.empty(m, d); Tensor e = backend.empty(m, 1); Tensor g = backend.empty(m, d)) {
+        try (Tensor qt = backend.empty(m, d); Tensor e = backend.empty(m, 1); Tensor g = dx == null ? null : backend.empty(m, d)) {
             qt.copyFrom(q);
             potential.evaluate(qt, e, g);
-            float[] ev = e.toArray(), gv = g.toArray();
+            float[] ev = e.toArray();
             for (int r = 0; r < m; r++) energy[r] = ev[r];
+            if (dx == null) return;
+            float[] gv = g.toArray();
             for (int i = 0; i < gv.length; i++) dx[i] = gv[i];
         }
     }

@@ -127,6 +127,8 @@ class TrainerTest {
         assertOneLine(() -> Trainer.variationalFreeEnergy(flow, Potential.coulombGas(3), 1, o), "flow (its dim)");
         assertOneLine(() -> Trainer.maximumLikelihood(flow, new float[6], o), "data: expected rows of 4 values (the flow's dim), got 6 values");
         assertOneLine(() -> Trainer.maximumLikelihood(flow, new float[] {0, 1, Float.NaN, 2}, o), "data: non-finite value NaN at row 0, column 2");
+        assertOneLine(() -> Trainer.maximumLikelihood(flow, new float[8], o.withEstimator(TrainOptions.Estimator.SCORE_FUNCTION)),
+                "estimator: maximum likelihood has only the pathwise gradient");
     }
 
     /** A step whose loss overflows stops with a message rather than handing NaN parameters on. */
@@ -157,5 +159,52 @@ class TrainerTest {
     static void assertOneLine(org.junit.jupiter.api.function.Executable bad, String part) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad);
         assertTrue(e.getMessage().contains(part) && !e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /**
+     * The pathwise and the score-function (REINFORCE) estimators are both unbiased: over many
+     * batches at the same parameters, their mean gradients agree within the error bar of the paired
+     * difference, projected on the mean gradient's direction; their variances are printed.
+     */
+    @Test
+    void pathwiseAndScoreFunctionGradientsAgree() {
+        CouplingFlow flow = CouplingFlow.realNvp(2, 2, 5, 8);
+        Potential v = Potential.diagonalHarmonic(1, 4);
+        TrainOptions o = TrainOptions.of(Backends.cpu());
+        Trainer path = Trainer.variationalFreeEnergy(flow, v, 1, o);
+        Trainer score = Trainer.variationalFreeEnergy(flow, v, 1, o.withEstimator(TrainOptions.Estimator.SCORE_FUNCTION));
+        int batches = 400, m = 64, p = path.parameters().length;
+        double[][] gp = new double[batches][p], gs = new double[batches][p];
+        double[] u = new double[p];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int k = 0; k < batches; k++) {
+            double[] z = new double[2 * m];
+            for (int i = 0; i < z.length; i++) z[i] = r.nextGaussian();
+            path.evaluate(z, m, gp[k]);
+            score.evaluate(z, m, gs[k]);
+            for (int i = 0; i < p; i++) u[i] += gp[k][i];
+        }
+        double un = Math.sqrt(java.util.Arrays.stream(u).map(x -> x * x).sum());
+        double[] a = new double[batches], b = new double[batches], diff = new double[batches];
+        for (int k = 0; k < batches; k++) {
+            for (int i = 0; i < p; i++) {
+                a[k] += gp[k][i] * u[i] / un;
+                b[k] += gs[k][i] * u[i] / un;
+            }
+            diff[k] = b[k] - a[k];
+        }
+        double[] pa = meanAndError(a), pb = meanAndError(b), pd = meanAndError(diff);
+        System.out.printf("gradient along its mean direction: pathwise %.4f +- %.4f (variance per batch %.3g), score function %.4f +- %.4f "
+                + "(variance per batch %.3g)%n", pa[0], pa[1], pa[1] * pa[1] * batches, pb[0], pb[1], pb[1] * pb[1] * batches);
+        assertTrue(Math.abs(pd[0]) < 4 * pd[1], "means differ by " + pd[0] + " +- " + pd[1]);
+        assertTrue(5 * pd[1] < Math.abs(pa[0]), "the comparison resolves the gradient: error " + pd[1] + " of " + pa[0]);
+        assertTrue(pb[1] > pa[1], "the score function is the noisier estimator");
+    }
+
+    /** {mean, standard error of the mean}. */
+    static double[] meanAndError(double[] x) {
+        double mean = java.util.Arrays.stream(x).average().orElseThrow(), var = 0;
+        for (double v : x) var += (v - mean) * (v - mean);
+        return new double[] {mean, Math.sqrt(var / (x.length - 1) / x.length)};
     }
 }
