@@ -80,7 +80,7 @@ final class TrainCoulomb implements Callable<Integer> {
         out.flush();
         try (Outputs files = output.open()) {
             long t0 = System.nanoTime();
-            TrainSettings.History h = train.run(trainer, files, global.err(), "F");
+            TrainSettings.History h = train.run(trainer, files, out, global.err(), "F");
             double seconds = (System.nanoTime() - t0) * 1e-9;
             Trainer.Estimate e = trainer.estimate(train.estimateSamples);
             out.printf(Locale.ROOT, "F = %.4f +- %.4f, <H>_q = %.4f, ESS/M = %.3f%n", e.value(), e.error(), e.meanEnergy(), e.essFraction());

@@ -55,7 +55,7 @@ final class TrainData implements Callable<Integer> {
         out.println("backend: " + backend.name() + " (" + backend.device() + ")");
         out.flush();
         try (Outputs files = output.open()) {
-            TrainSettings.History h = train.run(trainer, files, global.err(), "-<ln q>");
+            TrainSettings.History h = train.run(trainer, files, out, global.err(), "-<ln q>");
             Trainer.Estimate e = trainer.estimate(train.estimateSamples);
             out.printf(Locale.ROOT, "-<ln q>_data = %.4f +- %.4f (from %d rows drawn with replacement; the data's entropy is a lower "
                     + "bound)%n", e.value(), e.error(), e.samples());

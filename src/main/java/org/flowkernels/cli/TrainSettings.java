@@ -107,12 +107,11 @@ final class TrainSettings {
 
     /** The per-step figures of a run, host side. */
     static final class History {
-        final float[] rows; // [steps, 3]: loss, its standard error, gradient norm
+        float[] rows = new float[3 * 1024]; // [steps, 3]: loss, its standard error, gradient norm; grown as the run goes
         int done;
 
-        History(int steps) { rows = new float[3 * steps]; }
-
         void add(TrainStep s) {
+            if (3 * done == rows.length) rows = Arrays.copyOf(rows, 2 * rows.length);
             rows[3 * done] = (float) s.loss();
             rows[3 * done + 1] = (float) s.lossError();
             rows[3 * done + 2] = (float) s.gradientNorm();
@@ -131,8 +130,8 @@ final class TrainSettings {
      * Runs the steps (until --steps or Ctrl-C), checkpointing the model into the output folder,
      * then writes loss.npy and the final model; returns the history.
      */
-    History run(Trainer trainer, Outputs files, PrintWriter err, String lossName) throws IOException {
-        History h = new History(steps);
+    History run(Trainer trainer, Outputs files, PrintWriter out, PrintWriter err, String lossName) throws IOException {
+        History h = new History();
         Interrupt ctrlC = Interrupt.arm();
         double window = 0, windowVar = 0;
         int inWindow = 0;
@@ -154,9 +153,9 @@ final class TrainSettings {
             if (inWindow > 0) bar.stepBy(inWindow);
         }
         if (h.done < steps)
-            err.printf(Locale.ROOT, "interrupted after step %d of %d: the model and the losses are those of the steps done%n", h.done, steps);
+            out.printf(Locale.ROOT, "interrupted after step %d of %d: the model and the losses are those of the steps done%n", h.done, steps);
         save(trainer, files);
-        files.npy("loss.npy", h.rows.length == 3 * h.done ? h.rows : Arrays.copyOf(h.rows, 3 * h.done), h.done, 3);
+        files.npy("loss.npy", Arrays.copyOf(h.rows, 3 * h.done), h.done, 3);
         return h;
     }
 
@@ -171,6 +170,7 @@ final class TrainSettings {
      * would flatten the curve.
      */
     static void plot(Outputs files, History h, String title, String yLabel, String levelName, double level) throws IOException {
+        if (h.done == 0) return; // stopped before its first step: nothing to draw
         double[] step = new double[h.done], loss = h.column(0), mean = new double[h.done];
         double sum = 0;
         for (int i = 0; i < h.done; i++) {

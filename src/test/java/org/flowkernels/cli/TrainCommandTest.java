@@ -86,4 +86,35 @@ class TrainCommandTest {
         assertOneLine(run("train", "coulomb", "--backend", device.get().name(), "--particles", "2", "--steps", "2", "--out",
                 tmp.resolve("e").toString()), Errors.FAILURE, "training kernels are not yet on " + kind + " (issue 11)");
     }
+
+    /**
+     * Ctrl-C's path (SIGTERM here, as in CliTest): the run stops after the step in flight and
+     * still writes the model, the losses of the steps done and the summary, exiting with 128 + 15.
+     */
+    @Test
+    void aSignalKeepsTheLastCheckpoint() throws Exception {
+        Path out = tmp.resolve("stopped");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                org.flowkernels.testing.ChildJvm.classPath(), Main.class.getName(), "train", "coulomb", "--particles", "3",
+                "--layers", "2", "--hidden", "16", "--batch", "32", "--steps", "100000000", "--checkpoint-every", "100000000",
+                "--estimate-samples", "256", "--out", out.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        StringBuilder printed = new StringBuilder();
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = lines.readLine()) != null && !line.startsWith("backend:")) printed.append(line).append('\n');
+            Thread.sleep(1500); // some steps run
+            p.toHandle().destroy();
+            while ((line = lines.readLine()) != null) printed.append(line).append('\n');
+        } finally {
+            p.destroyForcibly();
+        }
+        assertEquals(128 + 15, p.waitFor(), printed.toString());
+        Matcher m = Pattern.compile("interrupted after step ([0-9]+) of 100000000").matcher(printed);
+        assertTrue(m.find(), printed.toString());
+        int done = Integer.parseInt(m.group(1));
+        assertTrue(done > 0, printed.toString());
+        read(out.resolve("loss.npy"), done, 3);
+        assertEquals(6, CouplingFlow.load(out).dim());
+        assertTrue(printed.toString().contains("F = "), printed.toString());
+    }
 }
