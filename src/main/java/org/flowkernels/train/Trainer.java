@@ -25,7 +25,8 @@ import org.flowkernels.spi.TrainKernels;
  * The parameters are kept in float64 and the passes run in float64 (the backend's
  * {@link TrainKernels}); {@link #flow()} and {@link #save} round them to the float32 model.
  * Every draw is Philox from the seed and the step, and the batch sums run in a fixed order, so
- * the same seed gives the same losses, bit for bit, on a backend.
+ * the same seed gives the same losses, bit for bit, on a backend. A trainer is stepped from one
+ * thread at a time (the kernels inside use the backend's threads).
  */
 public final class Trainer {
     /** Philox streams: the base draws z of the training steps, the data rows of maximum likelihood, {@link #estimate}'s draws. */
