@@ -22,13 +22,15 @@ import picocli.CommandLine.Option;
         description = {
             "Train a RealNVP flow q(x), x = f(z), z ~ N(0, I), on N unit charges in a harmonic trap, "
                     + "V(r) = sum_{i<j} 1/|r_i - r_j| + sum_i |r_i|^2, at inverse temperature beta, by minimising the variational "
-                    + "free energy F[q] = E_z[V(f(z)) + ln q(f(z)) / beta] with the pathwise (reparameterization) gradient.",
+                    + "free energy F[q] = E_z[V(f(z)) + ln q(f(z)) / beta] with the pathwise (reparameterization) gradient "
+                    + "(or REINFORCE: --estimator).",
             "F[q] = -ln Z / beta + KL(q || p) / beta is an upper bound of the exact free energy -ln Z / beta: lower is better, "
                     + "and a value is honest whatever the flow. At large beta it approaches the ground-state energy from above "
                     + "plus (1/beta) terms.",
             "Prints, from fresh samples of the final model: F +- its standard error, <V>_q, and ESS/M, the effective sample "
                     + "size fraction of the importance weights exp(-beta V - ln q) (1 when q is exact).",
-            "Runs on the CPU backend (float64 passes, parameters saved as float32). Progress goes to stderr. Ctrl-C stops "
+            "Runs on the CPU backend, also without --backend (float64 passes, parameters saved as float32); a device named "
+                    + "with --backend is refused. Progress goes to stderr. Ctrl-C stops "
                     + "after the current step and writes the model and the losses so far."},
         footerHeading = "%nWrites (into --out):%n",
         footer = {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
             "Train a RealNVP flow q(x) on samples, the rows of a float32 .npy [rows, D], by maximum likelihood: minimise "
                     + "-E_data[ln q(x)] (the forward KL(p_data || q) up to the data's entropy) over batches of rows drawn with "
                     + "replacement.",
-            "Prints -<ln q>_data +- its standard error from fresh draws of rows with the final model. Runs on the CPU backend. "
+            "Prints -<ln q>_data +- its standard error from fresh draws of rows with the final model. Runs on the CPU backend, also without --backend. "
                     + "Ctrl-C stops after the current step and writes the model and the losses so far."},
         footerHeading = "%nWrites (into --out):%n",
         footer = {
