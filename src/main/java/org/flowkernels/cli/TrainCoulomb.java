@@ -85,7 +85,7 @@ final class TrainCoulomb implements Callable<Integer> {
             TrainSettings.History h = train.run(trainer, files, out, global.err(), "F");
             double seconds = (System.nanoTime() - t0) * 1e-9;
             Trainer.Estimate e = trainer.estimate(train.estimateSamples);
-            out.printf(Locale.ROOT, "F = %.4f +- %.4f, <H>_q = %.4f, ESS/M = %.3f%n", e.value(), e.error(), e.meanEnergy(), e.essFraction());
+            out.printf(Locale.ROOT, "F = %.4f +- %.4f, <H>_q = %.4f, ESS/M = %.3g%n", e.value(), e.error(), e.meanEnergy(), e.essFraction());
             out.printf(Locale.ROOT, "(from %d fresh samples of the final model; F is an upper bound of the exact free energy -ln Z / beta; "
                     + "%d steps in %.1f s, %s)%n", e.samples(), h.done, seconds, Progress.WARM_UP);
             TrainSettings.plot(files, h, String.format(Locale.ROOT, "variational free energy, %d charges, beta = %s", particles,
