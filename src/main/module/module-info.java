@@ -28,6 +28,7 @@ module org.flowkernels {
     exports org.flowkernels.sample;
     exports org.flowkernels.rng;
     exports org.flowkernels.io;
+    exports org.flowkernels.train;
 
     opens org.flowkernels.cli to info.picocli;
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final String[] OPERATIONS = {"org.flowkernels.nn..", "org.flowkernels.flow..", "org.flowkernels.ode..",
-            "org.flowkernels.physics..", "org.flowkernels.sample..", "org.flowkernels.rng..", "org.flowkernels.io.."};
+            "org.flowkernels.physics..", "org.flowkernels.sample..", "org.flowkernels.rng..", "org.flowkernels.io..", "org.flowkernels.train.."};
 
     private static JavaClasses main;
 

@@ -26,10 +26,14 @@ public final class GlobalOptions {
 
     /** The backend asked for, or the best one; fails with the reason if it is not available. */
     public Backend backend() {
+        checkPrecision();
+        return backend != null ? Backends.get(backend) : Backends.best();
+    }
+
+    void checkPrecision() {
         if (!"float32".equalsIgnoreCase(precision.trim()))
             throw new IllegalArgumentException("--precision: expected float32 (the only precision the kernels run in), got '"
                     + precision + "'");
-        return backend != null ? Backends.get(backend) : Backends.best();
     }
 
     PrintWriter out() { return spec.commandLine().getOut(); }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 + "dynamics, coupling and continuous normalizing flows, on CUDA, OpenCL or the Java CPU backend.",
                 "Run `flowkernels COMMAND --help` for a command's options and the files it writes."},
         subcommands = {DevicesCommand.class, DemoCommand.class, SampleCommand.class, SimulateCommand.class,
-                FlowCommand.class, CnfCommand.class, CommandLine.HelpCommand.class})
+                FlowCommand.class, CnfCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -38,6 +38,13 @@ final class Outputs implements AutoCloseable {
         written.add(name + " " + Arrays.toString(shape));
     }
 
+    /** The folder, for a writer of its own (a model directory's files), which then lists what it wrote with {@link #wrote}. */
+    Path dir() { return dir; }
+
+    void wrote(String... names) {
+        for (String n : names) if (!written.contains(n)) written.add(n);
+    }
+
     void png(String name, Plot plot) throws IOException {
         if (!CAN_DRAW) {
             skipped.add(name);

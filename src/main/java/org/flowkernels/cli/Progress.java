@@ -28,6 +28,7 @@ final class Progress implements AutoCloseable {
     private final long total, start = System.nanoTime();
     private final double workPerStep;
     private long done, printed, lastLine = start, lastStep = start;
+    private String status = "";
 
     /** {@code total} steps of {@code workPerStep} units of {@code workUnit} each. */
     Progress(PrintWriter err, String task, long total, String unit, double workPerStep, String workUnit) {
@@ -42,12 +43,18 @@ final class Progress implements AutoCloseable {
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
     }
 
+    /** As {@link #stepBy(long)}, showing {@code status} (a run's current figures) before the throughput. */
+    void stepBy(long steps, String status) {
+        this.status = status + " ";
+        stepBy(steps);
+    }
+
     void stepBy(long steps) {
         done += steps;
         lastStep = System.nanoTime();
         if (bar != null) {
             bar.stepBy(steps);
-            bar.setExtraMessage(String.format(Locale.ROOT, "%.3g %s/s", rate(), workUnit));
+            bar.setExtraMessage(String.format(Locale.ROOT, "%s%.3g %s/s", status, rate(), workUnit));
         } else if (System.nanoTime() - lastLine >= LINE_EVERY_NS) {
             line();
         }
@@ -67,8 +74,8 @@ final class Progress implements AutoCloseable {
     private void line() {
         if (done == printed) return;
         double s = seconds();
-        err.printf(Locale.ROOT, "%s %3d%% %d/%d %s (%s elapsed, ETA %s) %.3g %s/s%n", task, done * 100 / total, done, total, unit,
-                clock(s), clock((total - done) * s / done), rate(), workUnit);
+        err.printf(Locale.ROOT, "%s %3d%% %d/%d %s (%s elapsed, ETA %s) %s%.3g %s/s%n", task, done * 100 / total, done, total, unit,
+                clock(s), clock((total - done) * s / done), status, rate(), workUnit);
         err.flush();
         printed = done;
         lastLine = System.nanoTime();

@@ -498,7 +498,7 @@ class CliTest {
     @Test
     void everyHelpIsComplete() {
         String[][] commands = {{"devices"}, {"demo"}, {"sample", "coulomb"}, {"simulate", "chain"}, {"flow", "sample"},
-                {"flow", "logprob"}, {"cnf", "sample"}, {"cnf", "logprob"}};
+                {"flow", "logprob"}, {"cnf", "sample"}, {"cnf", "logprob"}, {"train", "coulomb"}, {"train", "data"}};
         for (String[] c : commands) {
             String[] args = Arrays.copyOf(c, c.length + 1);
             args[c.length] = "--help";

@@ -6,13 +6,35 @@ import org.flowkernels.testing.Reference;
  * The flow in float64, one sample at a time, written from the definitions (layers applied
  * literally, permutations moved, not folded): the oracle of the coupling tests.
  */
-final class FlowReference {
+public final class FlowReference {
     private FlowReference() {}
+
+    /** Conditioner k's output for the input in (k indexes the flow's couplings). */
+    @FunctionalInterface
+    public interface Conditioners {
+        double[] apply(int coupling, double[] in);
+    }
+
+    /** The flow's own conditioners, float32 weights read in float64. */
+    static Conditioners of(CouplingFlow flow) {
+        return (k, in) -> Reference.mlp(flow.couplings().get(k).conditioner(), in);
+    }
 
     /** x = f(z) through layers 0 .. K-1; logDet[0] receives log|det ∂x/∂z|. */
     static double[] forward(CouplingFlow flow, double[] z, double[] logDet) {
+        return forward(flow, of(flow), z, logDet);
+    }
+
+    /** z = f⁻¹(x) through the layers in reverse; logDet[0] receives log|det ∂z/∂x|. */
+    static double[] inverse(CouplingFlow flow, double[] x, double[] logDet) {
+        return inverse(flow, of(flow), x, logDet);
+    }
+
+    /** As {@link #forward(CouplingFlow, double[], double[])} with the given conditioners. */
+    public static double[] forward(CouplingFlow flow, Conditioners conditioners, double[] z, double[] logDet) {
         double[] x = z.clone();
         double ld = 0;
+        int k = 0;
         for (FlowLayer layer : flow.layers()) {
             if (layer instanceof Permutation p) {
                 int[] perm = p.indices();
@@ -20,17 +42,18 @@ final class FlowReference {
                 for (int i = 0; i < y.length; i++) y[i] = x[perm[i]];
                 x = y;
             } else {
-                ld += couple((Coupling) layer, x, false);
+                ld += couple((Coupling) layer, conditioners, k++, x, false);
             }
         }
         if (logDet != null) logDet[0] = ld;
         return x;
     }
 
-    /** z = f⁻¹(x) through the layers in reverse; logDet[0] receives log|det ∂z/∂x|. */
-    static double[] inverse(CouplingFlow flow, double[] x, double[] logDet) {
+    /** As {@link #inverse(CouplingFlow, double[], double[])} with the given conditioners. */
+    public static double[] inverse(CouplingFlow flow, Conditioners conditioners, double[] x, double[] logDet) {
         double[] z = x.clone();
         double ld = 0;
+        int coupling = flow.couplings().size();
         for (int k = flow.layers().size() - 1; k >= 0; k--) {
             FlowLayer layer = flow.layers().get(k);
             if (layer instanceof Permutation p) {
@@ -39,7 +62,7 @@ final class FlowReference {
                 for (int i = 0; i < y.length; i++) y[perm[i]] = z[i];
                 z = y;
             } else {
-                ld += couple((Coupling) layer, z, true);
+                ld += couple((Coupling) layer, conditioners, --coupling, z, true);
             }
         }
         if (logDet != null) logDet[0] = ld;
@@ -47,11 +70,11 @@ final class FlowReference {
     }
 
     /** One coupling in place; returns its log|det J|. */
-    private static double couple(Coupling c, double[] x, boolean inverse) {
+    private static double couple(Coupling c, Conditioners conditioners, int k, double[] x, boolean inverse) {
         int[] cond = c.mask().conditioning(), trans = c.mask().transformed();
         double[] in = new double[cond.length];
         for (int j = 0; j < cond.length; j++) in[j] = x[cond[j]];
-        double[] o = Reference.mlp(c.conditioner(), in);
+        double[] o = conditioners.apply(k, in);
         int dt = trans.length;
         double ld = 0;
         for (int j = 0; j < dt; j++) {
@@ -62,7 +85,7 @@ final class FlowReference {
         return ld;
     }
 
-    static double logNormal(double[] z) {
+    public static double logNormal(double[] z) {
         double ss = 0;
         for (double v : z) ss += v * v;
         return -0.5 * (ss + z.length * Math.log(2 * Math.PI));

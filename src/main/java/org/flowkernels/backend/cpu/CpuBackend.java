@@ -20,6 +20,7 @@ import org.flowkernels.spi.NnKernels;
 import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.PotentialKernels;
 import org.flowkernels.spi.RngKernels;
+import org.flowkernels.spi.TrainKernels;
 import org.flowkernels.spi.UserFieldKernels;
 
 /**
@@ -75,6 +76,7 @@ public final class CpuBackend extends Backend {
         register(LangevinKernels.class, () -> new CpuLangevinKernels(this));
         register(HmcKernels.class, () -> new CpuHmcKernels(this));
         register(UserFieldKernels.class, () -> new CpuUserFieldKernels(this));
+        register(TrainKernels.class, () -> new CpuTrainKernels(this));
     }
 
     @Override public String name() { return "cpu"; }
