@@ -37,7 +37,7 @@ class TrainerTest {
     }
 
     static void print(String what, Trainer.Estimate e, double exact) {
-        System.out.printf("%s: F = %.5f +- %.5f (exact %.5f, excess %.5f), <H> = %.5f, ESS/M = %.3f%n", what, e.value(), e.error(),
+        System.out.printf("%s: F = %.5f +- %.5f (reference %.5f, excess %.5f), <H> = %.5f, ESS/M = %.3f%n", what, e.value(), e.error(),
                 exact, e.value() - exact, e.meanEnergy(), e.essFraction());
     }
 
@@ -70,6 +70,28 @@ class TrainerTest {
         assertTrue(e.value() >= exact - 4 * e.error(), "F below the exact free energy");
         // the margin: measured excess 0.037 (KL(q || p) = 0.37 nats at this size and run length)
         assertTrue(e.value() - exact < 0.06, "F " + e.value() + " more than 0.06 above the exact " + exact);
+    }
+
+    /**
+     * Three charges: the ground state is the equilateral triangle, E0 = 3.9311120913 (the issue's
+     * value); at beta = 10 the harmonic free energy about it is F_h = E0 + (1/2beta) sum_k
+     * ln(beta k_k / 2pi) - ln(2pi sqrt(I)) / beta = 4.11875 (the Hessian's five non-zero modes and
+     * the rotation's angle integral, I = sum |r_i|^2; computed outside with numpy, BFGS from 200
+     * starts; for two charges the same formula gives 1.57948 against the exact 1.57679, so
+     * anharmonicity moves it by a few thousandths here).
+     */
+    @Test
+    void threeChargesInTheTrapStayAboveTheGroundState() {
+        double beta = 10, groundState = 3.9311120913, harmonic = 4.11875;
+        Trainer t = Trainer.variationalFreeEnergy(CouplingFlow.realNvp(6, 6, 1, 32, 32), Potential.coulombGas(2), beta,
+                TrainOptions.of(Backends.cpu()).withBatch(256).withRate(LearningRate.cosine(3e-3, 1500)));
+        for (int s = 0; s < 1500; s++) t.step();
+        Trainer.Estimate e = t.estimate(8192);
+        print("three charges", e, harmonic);
+        assertTrue(e.value() > groundState, "F below the ground-state energy " + groundState);
+        assertTrue(e.value() > harmonic - 0.02, "F " + e.value() + " below the free energy " + harmonic + " (harmonic, +-0.02)");
+        // the margin: measured excess 0.115-0.121 (the Vector API and plain-loop runs) at this size and run length
+        assertTrue(e.value() - harmonic < 0.2, "F " + e.value() + " more than 0.2 above " + harmonic);
     }
 
     /** The data's entropy bounds −⟨ln q⟩_data from below (up to sampling); a Gaussian is within an affine flow's reach. */
