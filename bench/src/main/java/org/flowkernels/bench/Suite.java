@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -201,6 +202,8 @@ public final class Suite {
 
         List<RunResult> results = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
+        List<RunContext.Refusal> refused = new ArrayList<>();
+        long expected = 0;
         for (int i = 0; i < todo.size(); i++) {
             Workload w = todo.get(i);
             long elapsed = start.until(Instant.now(), ChronoUnit.SECONDS);
@@ -209,11 +212,23 @@ public final class Suite {
                 continue;
             }
             if (chosen.isEmpty()) break;
+            List<String> on = new ArrayList<>();
+            for (String b : chosen) {
+                Optional<String> why = w.refusal().apply(b);
+                if (why.isEmpty()) on.add(b);
+                else {
+                    RunContext.Refusal f = new RunContext.Refusal(w.id(), b, why.get());
+                    refused.add(f);
+                    System.out.println("[bench] " + f.describe());
+                }
+            }
+            if (on.isEmpty()) continue;
+            expected += (long) on.size() * batch.split(",").length;
             System.out.printf("%n[bench] workload %d/%d: %s on %s (%d s so far)%n", i + 1, todo.size(), w.id(),
-                    String.join(", ", chosen), elapsed);
+                    String.join(", ", on), elapsed);
             ChainedOptionsBuilder opt = new OptionsBuilder()
                     .include("^" + Pattern.quote(w.benchmarkName()) + "$")
-                    .param("backend", chosen.toArray(String[]::new))
+                    .param("backend", on.toArray(String[]::new))
                     .param("batch", batch.split(","))
                     .mode(Mode.Throughput).timeUnit(TimeUnit.SECONDS)
                     .forks(settings.forks())
@@ -237,14 +252,13 @@ public final class Suite {
                 String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()), jmhVersion(),
                 loadAtStart.isEmpty() ? "" : loadAtStart + " at the start, " + loadAverage() + " at the end", note,
                 json.getFileName().toString(), lines, todo.stream().map(Workload::id).toList(), pending, skipped,
-                unregistered, Records.read(records));
+                unregistered, refused, Records.read(records));
         Files.writeString(Report.contextOf(json), Records.gson().newBuilder().setPrettyPrinting().create().toJson(ctx),
                 StandardCharsets.UTF_8);
         Files.deleteIfExists(records);
         System.out.println("\n[bench] JMH results: " + json + "\n[bench] run context: " + Report.contextOf(json));
         Report r = new Report(ctx, com.google.gson.JsonParser.parseString(Files.readString(json)).getAsJsonArray());
         finish(r, json, to, readme);
-        long expected = (long) (todo.size() - skipped.size()) * chosen.size() * batch.split(",").length;
         if (r.rows().size() < expected) {
             System.out.println("[bench] " + (expected - r.rows().size()) + " benchmark(s) gave no result: see REPORT.md and the log above");
             return 3;

@@ -1,6 +1,8 @@
 package org.flowkernels.bench;
 
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
 import org.flowkernels.Backend;
 
@@ -21,25 +23,37 @@ import org.flowkernels.Backend;
  * @param cpuBatch     the batch on a CPU-type device (the Java backend, OpenCL on PoCL)
  * @param gpuBatch     the batch on a GPU
  * @param precision    storage and arithmetic precision
+ * @param refusal      why the backend of this name cannot run it (the library's own message), empty
+ *                     where it can; the suite lists such a backend as not available for the
+ *                     workload and runs the others
  */
 public record Workload(String id, String benchmark, String what, String item, LongUnaryOperator itemsPerOp,
-                       double flopsPerItem, int cpuBatch, int gpuBatch, String precision) {
+                       double flopsPerItem, int cpuBatch, int gpuBatch, String precision,
+                       Function<String, Optional<String>> refusal) {
 
-    /** A float32 workload counting one item per batch element, FLOPs unknown; refine with the withers. */
+    /** A float32 workload counting one item per batch element, FLOPs unknown, on every backend; refine with the withers. */
     public static Workload of(String id, String benchmark, String what) {
-        return new Workload(id, benchmark, what, "items", b -> b, Double.NaN, 1, 1, "float32");
+        return new Workload(id, benchmark, what, "items", b -> b, Double.NaN, 1, 1, "float32", b -> Optional.empty());
     }
 
     public Workload counting(String item, LongUnaryOperator itemsPerOp) {
-        return new Workload(id, benchmark, what, item, itemsPerOp, flopsPerItem, cpuBatch, gpuBatch, precision);
+        return new Workload(id, benchmark, what, item, itemsPerOp, flopsPerItem, cpuBatch, gpuBatch, precision, refusal);
     }
 
     public Workload flopsPerItem(double flops) {
-        return new Workload(id, benchmark, what, item, itemsPerOp, flops, cpuBatch, gpuBatch, precision);
+        return new Workload(id, benchmark, what, item, itemsPerOp, flops, cpuBatch, gpuBatch, precision, refusal);
     }
 
     public Workload batches(int cpu, int gpu) {
-        return new Workload(id, benchmark, what, item, itemsPerOp, flopsPerItem, cpu, gpu, precision);
+        return new Workload(id, benchmark, what, item, itemsPerOp, flopsPerItem, cpu, gpu, precision, refusal);
+    }
+
+    public Workload inPrecision(String p) {
+        return new Workload(id, benchmark, what, item, itemsPerOp, flopsPerItem, cpuBatch, gpuBatch, p, refusal);
+    }
+
+    public Workload refusedBy(Function<String, Optional<String>> why) {
+        return new Workload(id, benchmark, what, item, itemsPerOp, flopsPerItem, cpuBatch, gpuBatch, precision, why);
     }
 
     /** The throughput unit, e.g. "samples/s". */

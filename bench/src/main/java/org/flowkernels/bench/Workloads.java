@@ -27,6 +27,9 @@ public final class Workloads {
     public static final double W2_HUTCH_FLOPS = 80.0 * 2 * (65 * 256 + 256 * 256 + 256 * 64 + 256 * 256 + 256)
             + 2.0 * (65 * 256 + 256 * 64);
 
+    /** FLOPs per sample of one W1 training step: the pass, and backward's two products per layer (inputs and weights). */
+    public static final long W1_TRAIN_FLOPS = 3 * 8 * W1_CONDITIONER_FLOPS;
+
     public static final List<Workload> ALL = List.of(
             // ---- the peak first: every GFLOP/s of the run is a fraction of it
             Workload.of("peak-fma", "peak.PeakFmaBench.fma",
@@ -61,6 +64,15 @@ public final class Workloads {
             Workload.of("W4-mala", "LangevinBench.mala",
                             "2D Coulomb gas, N = 32, Metropolis-adjusted Langevin, eps = 1e-3, 1,000 steps")
                     .counting("chain-steps", b -> b * 1_000L).batches(1024, 65536),
+            // ---- issue 11: training (WORKLOADS.md W5); the trainer runs in float64 and only where its kernels are
+            Workload.of("train-w1", "TrainBench.maximumLikelihood",
+                            "W1 RealNVP, one maximum-likelihood step on x ~ N(0, 1.5^2 I): inverse pass, log-det, backward, Adam")
+                    .counting("samples", b -> b).flopsPerItem(W1_TRAIN_FLOPS).batches(16384, 1 << 20).inPrecision("float64")
+                    .refusedBy(TrainBench::refusal),
+            Workload.of("train-w1-vfe", "TrainBench.freeEnergy",
+                            "W1 RealNVP, one free-energy step, harmonic H = |x|^2/2, beta = 1: forward pass, log-det, H and dH/dx, backward, Adam")
+                    .counting("samples", b -> b).flopsPerItem(W1_TRAIN_FLOPS).batches(16384, 1 << 20).inPrecision("float64")
+                    .refusedBy(TrainBench::refusal),
             // ---- supporting measurements, last: a run out of time (ci/gpu-check) loses these first
             Workload.of("transfer-h2d", "TransferBench.hostToDevice",
                             "copy a [batch, 64] float32 array from the Java heap into a tensor (Tensor.copyFrom)")

@@ -45,7 +45,7 @@ class SuiteTest {
         RunContext ctx = new RunContext("2026-01-02T03:04:05Z", "quick", "1 fork", "test box", "Some CPU", 2, 8L << 30, "Linux",
                 "Java 17", "", "1.37", "", "", NAME + ".json",
                 List.of(new RunContext.BackendLine("cpu", "Some CPU", "CPU", "", "measured")), List.of("mlp-w1"), List.of(),
-                List.of(), List.of(), List.of(new Records.Run(MLP, "cpu", "auto", "mlp-w1", "cpu", "Some CPU", "CPU", "", 16384,
+                List.of(), List.of(), List.of(), List.of(new Records.Run(MLP, "cpu", "auto", "mlp-w1", "cpu", "Some CPU", "CPU", "", 16384,
                         "float32", Map.of(), "", 0)));
         Path json = dir.resolve(NAME + ".json");
         Files.writeString(json, "[{\"benchmark\":\"" + MLP + "\",\"mode\":\"thrpt\",\"params\":{\"backend\":\"cpu\",\"batch\":\"auto\"},"

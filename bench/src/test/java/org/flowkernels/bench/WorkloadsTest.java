@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.flowkernels.Backend;
+import org.flowkernels.BackendStatus;
 import org.flowkernels.Backends;
 import org.flowkernels.DeviceInfo;
 import org.flowkernels.spi.Memory;
@@ -33,7 +35,7 @@ class WorkloadsTest {
         for (String b : inJar)
             assertTrue(Workloads.byBenchmark(b).isPresent(), "benchmark " + b + " has no entry in Workloads.ALL");
         for (String id : new String[] {"peak-fma", "transfer-h2d", "transfer-d2h", "philox-normal", "mlp-w1", "W1-sample", "W1-density",
-                "W3-leapfrog", "W3-rk4", "W4-ula", "W4-mala"})
+                "W3-leapfrog", "W3-rk4", "W4-ula", "W4-mala", "train-w1", "train-w1-vfe"})
             assertTrue(inJar.contains(Workloads.byId(id).orElseThrow().benchmarkName()), id + "'s benchmark is not compiled");
     }
 
@@ -45,6 +47,21 @@ class WorkloadsTest {
         assertEquals(CouplingBench.W1.flopsPerSample(), Workloads.byId("W1-sample").orElseThrow().flopsPerItem());
         assertEquals(CouplingBench.W1.flopsPerSample(), Workloads.byId("W1-density").orElseThrow().flopsPerItem());
         assertEquals(16384L * 64 * 10_000, Workloads.byId("W3-leapfrog").orElseThrow().items(16384));
+        // a training step: the pass and backward's two products (inputs, weights) per layer
+        assertEquals(3 * CouplingBench.W1.flopsPerSample(), Workloads.byId("train-w1").orElseThrow().flopsPerItem());
+    }
+
+    /** The trainer runs on the CPU backend; every other backend here is listed with the trainer's own refusal. */
+    @Test
+    void trainingIsRefusedWhereTheTrainerHasNoKernels() {
+        Workload w = Workloads.byId("train-w1").orElseThrow();
+        assertEquals(Optional.empty(), w.refusal().apply("cpu"));
+        for (BackendStatus s : Backends.available())
+            if (s.available() && !s.name().equals("cpu")) {
+                String why = w.refusal().apply(s.name()).orElseThrow(() -> new AssertionError(s.name() + " trains now: update train-w1"));
+                assertTrue(why.startsWith("training kernels are not yet on " + s.name().replaceFirst(":.*", "")), why);
+            }
+        assertEquals(Optional.empty(), Workloads.byId("W1-density").orElseThrow().refusal().apply("cpu"));
     }
 
     @Test

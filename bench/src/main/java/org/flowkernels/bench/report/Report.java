@@ -173,13 +173,15 @@ public final class Report {
         List<String> missing = new ArrayList<>();
         for (String id : ctx.workloads())
             for (RunContext.BackendLine b : ctx.backends())
-                if (b.measured() && rows.stream().noneMatch(r -> r.workload().id().equals(id) && r.backend().equals(b.name())))
+                if (b.measured() && rows.stream().noneMatch(r -> r.workload().id().equals(id) && r.backend().equals(b.name()))
+                        && ctx.refused().stream().noneMatch(f -> f.workload().equals(id) && f.backend().equals(b.name())))
                     missing.add(id + " on " + b.name());
-        if (!missing.isEmpty() || !ctx.pending().isEmpty() || !ctx.skipped().isEmpty() || !unmatched.isEmpty()
-                || !ctx.unregistered().isEmpty()) {
+        if (!missing.isEmpty() || !ctx.refused().isEmpty() || !ctx.pending().isEmpty() || !ctx.skipped().isEmpty()
+                || !unmatched.isEmpty() || !ctx.unregistered().isEmpty()) {
             s.append("\n### Not measured\n\n");
             if (!missing.isEmpty())
                 s.append("- **No result (the benchmark failed; its error is in the run's log):** ").append(String.join(", ", missing)).append('\n');
+            for (RunContext.Refusal f : ctx.refused()) s.append("- **").append(f.describe()).append("**\n");
             if (!ctx.skipped().isEmpty()) s.append("- **Skipped:** ").append(String.join("; ", ctx.skipped())).append('\n');
             if (!ctx.pending().isEmpty())
                 s.append("- **Not benchmarked yet** (registry entries without a benchmark in this jar): ")

@@ -20,11 +20,22 @@ import org.flowkernels.bench.Records;
  * @param pending      registry entries whose benchmark is not in this jar
  * @param skipped      workloads left out, with the reason (e.g. the time budget)
  * @param unregistered benchmarks in the jar with no registry entry
+ * @param refused      measured backends a workload was not run on, because the library refuses it there
+ *                     (empty in the files of runs before the field existed)
  */
 public record RunContext(String date, String mode, String settings, String machine, String cpu, int cores,
                          long memoryBytes, String os, String java, String jvmArgs, String jmh, String load, String note,
                          String results, List<BackendLine> backends, List<String> workloads, List<String> pending, List<String> skipped,
-                         List<String> unregistered, List<Records.Run> runs) {
+                         List<String> unregistered, List<Refusal> refused, List<Records.Run> runs) {
+    public RunContext {
+        if (refused == null) refused = List.of();
+    }
+
+    /** A workload the library cannot run on a backend, with its message. */
+    public record Refusal(String workload, String backend, String reason) {
+        public String describe() { return backend + ": not available for " + workload + ": " + reason; }
+    }
+
     /**
      * @param status "measured", "not requested", or "not available: why"
      */

@@ -51,6 +51,7 @@ class ReportTest {
                         new RunContext.BackendLine("rocm", "", "", "", "not available: no such runtime")),
                 List.of("peak-fma", "philox-normal", "mlp-w1"), List.of("W2-exact (CnfBench.exact)"),
                 List.of("W4-ula (time budget of 10 s spent)"), List.of(),
+                List.of(new RunContext.Refusal("philox-normal", "cuda:0", "no such kernels here")),
                 List.of(run(PEAK, "cpu", "peak-fma", "Some CPU", "CPU", 8192),
                         run(MLP, "cpu", "mlp-w1", "Some CPU", "CPU", 16384),
                         run(MLP, "opencl:0", "mlp-w1", "pthread-cpu", "CPU", 16384),
@@ -94,7 +95,9 @@ class ReportTest {
         assertTrue(text.contains("| cuda:0 | NVIDIA H200 | – | – | not measured | 67000 GFLOP/s (NVIDIA H200 SXM) |"), text);
         assertTrue(text.contains("| rocm | – | – | not available: no such runtime |"), text);
         assertTrue(text.contains("failed; its error is in the run's log):** peak-fma on opencl:0, peak-fma on cuda:0, "
-                + "philox-normal on cpu, philox-normal on opencl:0, philox-normal on cuda:0\n"), text);
+                + "philox-normal on cpu, philox-normal on opencl:0\n"), text);
+        // a refused backend is listed with the library's message, not as a failure
+        assertTrue(text.contains("- **cuda:0: not available for philox-normal: no such kernels here**\n"), text);
         assertTrue(text.contains("W2-exact (CnfBench.exact)") && text.contains("W4-ula (time budget of 10 s spent)"), text);
         assertTrue(text.contains("made-up numbers") && text.contains("0.5 at the start, 2.5 at the end on 2 cores"), text);
         if (ModuleLayer.boot().findModule("java.desktop").isPresent()) {
