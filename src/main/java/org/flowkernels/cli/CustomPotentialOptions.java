@@ -20,6 +20,14 @@ final class CustomPotentialOptions {
                     + "or FILE.json with the same names as keys (README: \"Your own model\")")
     Path file;
 
+    @Option(names = "--particles", paramLabel = "N", defaultValue = "1",
+            description = "particles per configuration; a configuration holds N*D coordinates (default: ${DEFAULT-VALUE})")
+    int particles;
+
+    @Option(names = "--dim", paramLabel = "D",
+            description = "coordinates per particle (default: the file's //! dim for a pair potential, else 1)")
+    Integer dim;
+
     @Option(names = "--java", paramLabel = "FILE.java",
             description = "the snippet's Java twin: one public class implementing org.flowkernels.physics.UserPotential.Function, "
                     + "compiled at start (needs a JDK). The CPU backend runs the twin, so it needs this; on OpenCL and CUDA the "
@@ -40,8 +48,21 @@ final class CustomPotentialOptions {
                     + "twin's energies and gradients at the start states (default: ${DEFAULT-VALUE})")
     double twinTolerance;
 
+    /** The potential and the rows it runs on: {@code particles} particles of {@code particleDim} coordinates. */
+    record Rows(UserPotential potential, int particleDim, int coordinates) {}
+
+    /** The potential with --particles and --dim checked against it (a pair potential's file may fix the dimension). */
+    Rows loadRows() throws IOException {
+        Check.positive(particles, "--particles");
+        if (dim != null && (dim < 1 || dim > 3)) throw new IllegalArgumentException("--dim: expected 1, 2 or 3, got " + dim);
+        UserPotential v = load(dim == null ? 0 : dim);
+        int d = v.particleDim() > 0 ? v.particleDim() : dim == null ? 1 : dim, n = Math.multiplyExact(particles, d);
+        v.checkCoordinates(n, "--particles x --dim");
+        return new Rows(v, d, n);
+    }
+
     /** The potential, for particles in {@code dim} dimensions (a pair potential's; 0: the file's). */
-    UserPotential load(int dim) throws IOException {
+    private UserPotential load(int dim) throws IOException {
         Check.positiveFinite(twinTolerance, "--twin-tolerance");
         UserPotential v = UserPotential.load(file, dim);
         for (Map.Entry<String, Double> p : parameters.entrySet()) {

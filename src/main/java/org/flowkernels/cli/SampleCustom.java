@@ -61,14 +61,6 @@ final class SampleCustom implements Callable<Integer> {
     @Mixin
     CustomPotentialOptions potential;
 
-    @Option(names = "--particles", paramLabel = "N", defaultValue = "1",
-            description = "particles per configuration; a configuration holds N*D coordinates (default: ${DEFAULT-VALUE})")
-    int particles;
-
-    @Option(names = "--dim", paramLabel = "D",
-            description = "coordinates per particle (default: the file's //! dim for a pair potential, else 1)")
-    Integer dim;
-
     @Option(names = "--beta", paramLabel = "B", defaultValue = "1", description = "inverse temperature (default: ${DEFAULT-VALUE})")
     double beta;
 
@@ -110,7 +102,6 @@ final class SampleCustom implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Check.positive(particles, "--particles");
         Check.positive(chains, "--chains");
         Check.positive(steps, "--steps");
         Check.nonNegative(warmup, "--warmup");
@@ -119,19 +110,18 @@ final class SampleCustom implements Callable<Integer> {
         Check.positiveFinite(beta, "--beta");
         Check.positiveFinite(stepSize, "--step-size");
         Check.positiveFinite(startScale, "--start-scale");
-        if (dim != null && (dim < 1 || dim > 3)) throw new IllegalArgumentException("--dim: expected 1, 2 or 3, got " + dim);
         if (method == Method.ULA && Boolean.TRUE.equals(adapt))
             throw new IllegalArgumentException("--adapt: ULA accepts every step and has no acceptance rate to tune; use --method mala or hmc");
-        UserPotential v = potential.load(dim == null ? 0 : dim);
-        int d = v.particleDim() > 0 ? v.particleDim() : dim == null ? 1 : dim, n = Math.multiplyExact(particles, d);
-        v.checkCoordinates(n, "--particles x --dim");
+        CustomPotentialOptions.Rows rows = potential.loadRows();
+        UserPotential v = rows.potential();
+        int d = rows.particleDim(), n = rows.coordinates();
         Backend backend = global.backend();
         potential.requireRunnable(v, backend);
         Outputs files = output.open();
         PrintWriter out = global.out();
         boolean adapts = method != Method.ULA && !Boolean.FALSE.equals(adapt) && warmup > 0;
         out.printf(Locale.ROOT, "sample custom: %s; %d particles x %d-D, beta = %s; %s%s, step %s%s; %d chains x (%d warm-up + %d sampling "
-                        + "steps), record every %d, seed %d%n", CustomPotentialOptions.describe(v), particles, d, num(beta), method,
+                        + "steps), record every %d, seed %d%n", CustomPotentialOptions.describe(v), potential.particles, d, num(beta), method,
                 method == Method.HMC ? " (" + leapfrog + " leapfrog steps)" : "", num(stepSize), adapts ? " adapted in the warm-up" : "",
                 chains, warmup, steps, recordEvery, seed);
         Interrupt ctrlC = Interrupt.arm();

@@ -53,14 +53,6 @@ final class SimulateCustom implements Callable<Integer> {
     @Mixin
     CustomPotentialOptions potential;
 
-    @Option(names = "--particles", paramLabel = "N", defaultValue = "1",
-            description = "particles per configuration; a configuration holds N*D coordinates (default: ${DEFAULT-VALUE})")
-    int particles;
-
-    @Option(names = "--dim", paramLabel = "D",
-            description = "coordinates per particle (default: the file's //! dim for a pair potential, else 1)")
-    Integer dim;
-
     @Option(names = "--integrator", paramLabel = "NAME", defaultValue = "leapfrog",
             description = "leapfrog, yoshida4 or rk4 (default: ${DEFAULT-VALUE})")
     Integrator integrator;
@@ -89,19 +81,17 @@ final class SimulateCustom implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Check.positive(particles, "--particles");
         Check.positive(trajectories, "--trajectories");
         Check.positive(steps, "--steps");
         Check.positive(recordEvery, "--record-every");
         Check.positiveFinite(dt, "--dt");
         Check.positiveFinite(temperature, "--temperature");
         Check.positiveFinite(startScale, "--start-scale");
-        if (dim != null && (dim < 1 || dim > 3)) throw new IllegalArgumentException("--dim: expected 1, 2 or 3, got " + dim);
         if (steps % recordEvery != 0)
             throw new IllegalArgumentException("--steps: expected a multiple of --record-every (" + recordEvery + "), got " + steps);
-        UserPotential v = potential.load(dim == null ? 0 : dim);
-        int d = v.particleDim() > 0 ? v.particleDim() : dim == null ? 1 : dim, n = Math.multiplyExact(particles, d);
-        v.checkCoordinates(n, "--particles x --dim");
+        CustomPotentialOptions.Rows rows = potential.loadRows();
+        UserPotential v = rows.potential();
+        int d = rows.particleDim(), n = rows.coordinates();
         int records = steps / recordEvery + 1;
         if ((long) trajectories * records * n > Integer.MAX_VALUE - 8)
             throw new IllegalArgumentException("--record-every: " + records + " records of " + trajectories + " x " + n
@@ -111,7 +101,7 @@ final class SimulateCustom implements Callable<Integer> {
         Outputs files = output.open();
         PrintWriter out = global.out();
         out.printf(Locale.ROOT, "simulate custom: %s; %d particles x %d-D; %s, dt %s, %d steps (t = %s); %s; start: q ~ N(0, %s^2), "
-                        + "p ~ N(0, %s), seed %d%n", CustomPotentialOptions.describe(v), particles, d, lower(integrator), num(dt), steps,
+                        + "p ~ N(0, %s), seed %d%n", CustomPotentialOptions.describe(v), potential.particles, d, lower(integrator), num(dt), steps,
                 num(steps * dt), count(trajectories, "trajectory", "trajectories"), num(startScale), num(temperature), seed);
         out.println("backend: " + backend.name() + " (" + backend.device() + ")");
         out.flush();
