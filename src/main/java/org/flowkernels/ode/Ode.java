@@ -33,7 +33,21 @@ public final class Ode {
         if (field.field() instanceof UserField u) return UserFields.solve(u, backend, x0, how);
         OdeKernels kernels = backend.kernels(OdeKernels.class);
         Execution ran = choose(kernels, field, how);
-        int n = x0.rows(), D = field.field().dim(), S = how.snapshots();
+        return run(backend, x0, field.field().dim(), how, ran, (x, dl, sx, sl) -> kernels.solve(problem(field, how), x, dl, sx, sl,
+                ran == Execution.FUSED));
+    }
+
+    /** The kernel call of a solve, into its outputs (x holds x0 on entry). */
+    interface Kernel {
+        void solve(Tensor x, Tensor dl, Tensor sx, Tensor sl);
+    }
+
+    /**
+     * The outputs of a solve of x0 [n, D] (x, Δlogp and, when {@code how} saves them, the
+     * snapshots), x0 copied into x, the kernel run on them; the outputs are closed if it throws.
+     */
+    static Solution run(Backend backend, Tensor x0, int D, Solve how, Execution ran, Kernel kernel) {
+        int n = x0.rows(), S = how.snapshots();
         Tensor x = null, dl = null, sx = null, sl = null;
         try {
             x = backend.empty(n, D);
@@ -44,7 +58,7 @@ public final class Ode {
             }
             if (n > 0) {
                 backend.memory().copy(x0.buffer(), 0, x.buffer(), 0, (long) n * D);
-                kernels.solve(problem(field, how), x, dl, sx, sl, ran == Execution.FUSED);
+                kernel.solve(x, dl, sx, sl);
             }
             return new Solution(x, dl, sx, sl, how, ran);
         } catch (RuntimeException e) {

@@ -21,26 +21,10 @@ final class UserFields {
                     + "product on " + backend.name() + " (" + (backend.name().equals("cpu") ? "a Java Jacobian: UserField.withJacobian"
                     : "a 'jvp' body in its snippet") + "), and it has none; use Hutchinson's estimator (Trace.rademacher(k) or "
                     + "Trace.gaussian(k)), which takes central differences of the velocity instead");
-        int dim = u.dim(), n = x0.rows(), S = how.snapshots();
+        int dim = u.dim();
         UserFieldKernels.Problem problem = new UserFieldKernels.Problem(f, how.solver().tableau(), how.steps(), (float) how.t0(),
                 (float) how.h(), jvp ? Contract.USER_TRACE_JVP : Contract.USER_TRACE_FINITE_DIFFERENCE, how.trace().tangents(dim),
                 how.trace().probeCode(), how.trace().weight(dim), (float) UserField.FD_STEP, how.seed(), Ode.PROBE_STREAM, how.saveEvery());
-        Tensor x = null, dl = null, sx = null, sl = null;
-        try {
-            x = backend.empty(n, dim);
-            dl = backend.empty(n, 1);
-            if (S > 0) {
-                sx = backend.empty(Math.multiplyExact(S, n), dim);
-                sl = backend.empty(S * n, 1);
-            }
-            if (n > 0) {
-                backend.memory().copy(x0.buffer(), 0, x.buffer(), 0, (long) n * dim);
-                kernels.solve(problem, x, dl, sx, sl);
-            }
-            return new Solution(x, dl, sx, sl, how, Execution.FUSED);
-        } catch (RuntimeException e) {
-            for (Tensor t : new Tensor[] {x, dl, sx, sl}) if (t != null) t.close();
-            throw e;
-        }
+        return Ode.run(backend, x0, dim, how, Execution.FUSED, (x, dl, sx, sl) -> kernels.solve(problem, x, dl, sx, sl));
     }
 }
