@@ -32,16 +32,7 @@ class CliCustomTest {
             // well.cl: a tilted double well, V = h (x^2 - 1)^2 + tilt x per coordinate
             //! parameters h=1 tilt=0.3
             //! energy
-            REAL v = RC(0.0);
-            for (int c = 0; c < dim; c++) {
-                REAL u = X(c) * X(c) - RC(1.0);
-                v += h * u * u + tilt * X(c);
-            }
-            return v;
-            //! gradient
-            for (int c = 0; c < dim; c++)
-                G(c) = RC(4.0) * h * X(c) * (X(c) * X(c) - RC(1.0)) + tilt;
-            """;
+            """ + UserModels.WELL_ENERGY + "//! gradient\n" + UserModels.WELL_GRADIENT;
 
     static final String WELL_JAVA = """
             public class Well implements org.flowkernels.physics.UserPotential.Function {
