@@ -24,15 +24,7 @@ public record HmcSettings(double stepSize, int leapfrogSteps, int steps, int war
         Check.positiveFinite(stepSize, "stepSize");
         if ((float) stepSize == 0) throw new IllegalArgumentException("stepSize: expected a step that float32 can hold, got " + stepSize);
         Check.positive(leapfrogSteps, "leapfrogSteps");
-        Check.positive(steps, "steps");
-        Check.nonNegative(warmup, "warmup");
-        if (!Double.isNaN(targetAcceptance) && !(targetAcceptance > 0 && targetAcceptance < 1))
-            throw new IllegalArgumentException("targetAcceptance: expected a rate in (0, 1) (or NaN: no adaptation), got "
-                    + targetAcceptance);
-        Check.notNull(options, "options");
-        if ((long) steps + warmup > Integer.MAX_VALUE)
-            throw new IllegalArgumentException("steps + warmup: expected at most " + Integer.MAX_VALUE
-                    + " (the iteration is a 32-bit Philox counter word), got " + ((long) steps + warmup));
+        LangevinSettings.checkRun(steps, warmup, targetAcceptance, options, "iteration");
     }
 
     /** ε, L and the sampling iterations; no warm-up, no adaptation, {@link RunOptions#of(long)}. */

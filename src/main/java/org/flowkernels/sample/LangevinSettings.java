@@ -25,6 +25,11 @@ public record LangevinSettings(double stepSize, int steps, int warmup, double ta
 
     public LangevinSettings {
         Check.positiveFinite(stepSize, "stepSize");
+        checkRun(steps, warmup, targetAcceptance, options, "step");
+    }
+
+    /** The checks a chain run's settings share (Langevin, HMC); {@code unit} names what a step is. */
+    static void checkRun(int steps, int warmup, double targetAcceptance, RunOptions options, String unit) {
         Check.positive(steps, "steps");
         Check.nonNegative(warmup, "warmup");
         if (!Double.isNaN(targetAcceptance) && !(targetAcceptance > 0 && targetAcceptance < 1))
@@ -33,7 +38,7 @@ public record LangevinSettings(double stepSize, int steps, int warmup, double ta
         Check.notNull(options, "options");
         if ((long) steps + warmup > Integer.MAX_VALUE)
             throw new IllegalArgumentException("steps + warmup: expected at most " + Integer.MAX_VALUE
-                    + " (the step is a 32-bit Philox counter word), got " + ((long) steps + warmup));
+                    + " (the " + unit + " is a 32-bit Philox counter word), got " + ((long) steps + warmup));
     }
 
     /** ε and the number of sampling steps; no warm-up, no adaptation, {@link RunOptions#of(long)}. */
