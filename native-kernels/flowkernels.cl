@@ -13,6 +13,7 @@
 #include "linear.cl"
 #include "peak.cl"
 #include "coupling.cl"
+#include "train.cl"
 #include "potentials.cl"
 #include "hamiltonian.cl"
 #include "langevin.cl"

@@ -72,7 +72,7 @@ final class TrainCoulomb implements Callable<Integer> {
         if (dim < 2 || dim > 3) throw new IllegalArgumentException("--dim: expected 2 or 3, got " + dim);
         Check.positiveFinite(beta, "--beta");
         train.check();
-        Backend backend = TrainSettings.backend(global);
+        Backend backend = global.backend();
         PrintWriter out = global.out();
         Potential.CoulombGas gas = Potential.coulombGas(dim);
         Trainer trainer = Trainer.variationalFreeEnergy(train.flow(particles * dim), gas, beta, train.options(backend).withEstimator(estimator));
@@ -80,7 +80,7 @@ final class TrainCoulomb implements Callable<Integer> {
                 Words.num(beta), train.describe() + (estimator == TrainOptions.Estimator.PATHWISE ? "" : ", " + estimator.name().toLowerCase(Locale.ROOT) + " gradient"));
         out.println("backend: " + backend.name() + " (" + backend.device() + ")");
         out.flush();
-        try (Outputs files = output.open()) {
+        try (trainer; Outputs files = output.open()) {
             long t0 = System.nanoTime();
             TrainSettings.History h = train.run(trainer, files, out, global.err(), "F");
             double seconds = (System.nanoTime() - t0) * 1e-9;

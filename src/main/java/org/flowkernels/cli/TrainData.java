@@ -48,13 +48,13 @@ final class TrainData implements Callable<Integer> {
         if (x.rank() != 2 || x.shape()[1] < 2)
             throw new IllegalArgumentException("--input: expected a [rows, D] array with D >= 2, got shape " + Arrays.toString(x.shape()));
         int d = x.shape()[1];
-        Backend backend = TrainSettings.backend(global);
+        Backend backend = global.backend();
         PrintWriter out = global.out();
         Trainer trainer = Trainer.maximumLikelihood(train.flow(d), x.data(), train.options(backend));
         out.printf(Locale.ROOT, "train data: %d rows of %d coordinates from %s; %s%n", x.shape()[0], d, input, train.describe());
         out.println("backend: " + backend.name() + " (" + backend.device() + ")");
         out.flush();
-        try (Outputs files = output.open()) {
+        try (trainer; Outputs files = output.open()) {
             TrainSettings.History h = train.run(trainer, files, out, global.err(), "-<ln q>");
             Trainer.Estimate e = trainer.estimate(train.estimateSamples);
             out.printf(Locale.ROOT, "-<ln q>_data = %.4f +- %.4f (from %d rows drawn with replacement; the data's entropy is a lower "

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
 import org.flowkernels.Backend;
-import org.flowkernels.Backends;
 import org.flowkernels.Check;
 import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.train.LearningRate;
@@ -78,15 +77,6 @@ final class TrainSettings {
         if (!(clip > 0)) throw new IllegalArgumentException("--clip: expected > 0 (Infinity: no clipping), got " + clip);
         Check.positive(checkpointEvery, "--checkpoint-every");
         if (estimateSamples < 2) throw new IllegalArgumentException("--estimate-samples: expected at least 2, got " + estimateSamples);
-    }
-
-    /**
-     * Training runs on the CPU backend only for now: without --backend (or FLOWKERNELS_BACKEND)
-     * it is chosen, and said so; a device named explicitly is refused by the Trainer, named.
-     */
-    static Backend backend(GlobalOptions global) {
-        global.checkPrecision();
-        return global.backend != null || Backends.requested() != null ? global.backend() : Backends.cpu();
     }
 
     CouplingFlow flow(int dim) {

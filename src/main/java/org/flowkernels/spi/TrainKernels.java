@@ -3,11 +3,14 @@ package org.flowkernels.spi;
 import java.util.List;
 
 /**
- * Training of coupling flows: one direction of a flow run in float64 on host arrays, keeping
- * what its backward pass needs, and that backward pass, the vector-Jacobian product of the
- * outputs and log-dets with respect to every parameter. The parameters are one flat vector,
- * coupling after coupling, each conditioner packed as {@link Network} lays it out. Only the
- * CPU backend implements this family for now (issue 11).
+ * Training of coupling flows: one direction of a flow run keeping what its backward pass needs
+ * (the tape), that backward pass (the vector-Jacobian product of the outputs and log-dets with
+ * respect to every parameter, summed over the batch in a fixed order), and the optimizer's step.
+ * The parameters θ are one flat vector, coupling after coupling, each conditioner packed as
+ * {@link Network} lays it out; θ, its gradient and the optimizer's moments live in the
+ * backend's memory ({@link Parameters}), so that per step only the batch's rows, outputs and
+ * cotangents cross to the host, and the gradient's norm. The CPU backend computes in float64,
+ * the devices in float32.
  */
 public interface TrainKernels {
     /**
@@ -34,8 +37,29 @@ public interface TrainKernels {
         }
     }
 
-    /** A run's results and what its backward pass reads; the arrays are the tape's own. */
-    interface Tape {
+    /**
+     * How {@link #update} moves θ along the gradient g at rate η. Adam (adam true):
+     * m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², θ ← θ − η (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε),
+     * t the steps so far. SGD (adam false): u ← μ u + g, θ ← θ − η u.
+     */
+    record Rule(boolean adam, double beta1, double beta2, double epsilon, double momentum) {}
+
+    /** θ with its gradient and the optimizer's moments, in the backend's memory; close frees them. */
+    interface Parameters extends AutoCloseable {
+        int count();
+
+        /** θ, read to the host. */
+        double[] values();
+
+        /** The gradient the last {@link #backward} wrote, read to the host. */
+        double[] gradient();
+
+        @Override
+        void close();
+    }
+
+    /** A run's results, read to the host, and what its backward pass needs (kept in the backend's memory); close frees it. */
+    interface Tape extends AutoCloseable {
         int rows();
 
         /** [rows, dim] row-major, in output coordinate order. */
@@ -43,15 +67,24 @@ public interface TrainKernels {
 
         /** [rows]: Σ log|det J| of the run's direction (forward: ∂x/∂z; inverse: ∂z/∂x). */
         double[] logDet();
+
+        @Override
+        void close();
     }
 
-    /** Runs the model over input [rows, dim] row-major with the given parameters; rows > 0. */
-    Tape run(Model model, double[] parameters, double[] input, int rows);
+    /** θ (count values) in the backend's memory, with a zero gradient and zero moments for {@code rule}. */
+    Parameters parameters(double[] theta, Rule rule);
+
+    /** Runs the model over input [rows, dim] row-major with parameters θ; rows > 0. */
+    Tape run(Model model, Parameters theta, double[] input, int rows);
 
     /**
-     * Writes into gradient [parameterCount] Σ_r (dOutput_r · ∂output_r/∂θ + dLogDet_r ∂logDet_r/∂θ),
-     * with dOutput [rows, dim] and dLogDet [rows]. The rows are summed in a fixed order, so the
-     * result has the same bits on every call and for any number of threads.
+     * Overwrites the gradient of the tape's θ with Σ_r (dOutput_r · ∂output_r/∂θ + dLogDet_r ∂logDet_r/∂θ),
+     * dOutput [rows, dim] and dLogDet [rows], and returns its Euclidean norm. The rows and the
+     * squares are summed in a fixed order: the same bits on every call, for any number of threads.
      */
-    void backward(Tape tape, double[] dOutput, double[] dLogDet, double[] gradient);
+    double backward(Tape tape, double[] dOutput, double[] dLogDet);
+
+    /** One step of the parameters' rule with the gradient scaled by {@code scale} (clipping) at rate η. */
+    void update(Parameters theta, double rate, double scale);
 }

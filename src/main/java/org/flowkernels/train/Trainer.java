@@ -22,13 +22,15 @@ import org.flowkernels.spi.TrainKernels;
  *   <li>{@link #maximumLikelihood}: −E_data[ln q(x)], the forward KL up to the data's entropy,
  *       on rows drawn uniformly (with replacement) from the data.</li>
  * </ul>
- * The parameters are kept in float64 and the passes run in float64 (the backend's
- * {@link TrainKernels}); {@link #flow()} and {@link #save} round them to the float32 model.
- * Every draw is Philox from the seed and the step, and the batch sums run in a fixed order, so
- * the same seed gives the same losses, bit for bit, on a backend. A trainer is stepped from one
- * thread at a time (the kernels inside use the backend's threads).
+ * The passes, the gradient and the optimizer's step run on the options' backend (its
+ * {@link TrainKernels}: float64 on the CPU, float32 on OpenCL and CUDA, where θ and the moments
+ * stay in device memory and only the batch, its outputs and cotangents cross per step);
+ * {@link #flow()} and {@link #save} round θ to the float32 model. Every draw is Philox from the
+ * seed and the step, and the batch sums run in a fixed order, so the same seed gives the same
+ * losses, bit for bit, on a backend. A trainer is stepped from one thread at a time (the
+ * kernels inside use the backend's threads); close it to free its device memory.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     /** Philox streams: the base draws z of the training steps, the data rows of maximum likelihood, {@link #estimate}'s draws. */
     public static final int BASE_STREAM = 0x54524E01, DATA_STREAM = 0x54524E02, ESTIMATE_STREAM = 0x54524E03;
 
@@ -45,24 +47,27 @@ public final class Trainer {
     private final Potential potential;
     private final double beta;
     private final float[] data;
-    private final double[] theta, gradient;
-    private final Update update;
+    /** θ with its gradient and the optimizer's moments, in the backend's memory. */
+    private final TrainKernels.Parameters theta;
     private int step;
     /** The score function's baseline: the exponential running mean of the batch losses so far (NaN before the first step). */
     private double baseline = Double.NaN;
 
     private Trainer(CouplingFlow flow, TrainOptions options, Potential potential, double beta, float[] data) {
         this.parameters = new FlowParameters(flow);
-        this.kernels = kernels(options.backend());
+        this.kernels = options.backend().kernels(TrainKernels.class);
         this.options = options;
         this.potential = potential;
         this.beta = beta;
         this.data = data;
         this.model = parameters.model(data != null);
         this.scoreModel = options.estimator() == TrainOptions.Estimator.SCORE_FUNCTION ? parameters.model(true) : null;
-        this.theta = parameters.flatten();
-        this.gradient = new double[theta.length];
-        this.update = new Update(options.optimizer(), theta.length);
+        this.theta = kernels.parameters(parameters.flatten(), rule(options.optimizer()));
+    }
+
+    private static TrainKernels.Rule rule(Optimizer o) {
+        return o instanceof Optimizer.Adam a ? new TrainKernels.Rule(true, a.beta1(), a.beta2(), a.epsilon(), 0)
+                : new TrainKernels.Rule(false, 0, 0, 0, ((Optimizer.Sgd) o).momentum());
     }
 
     /** Minimises F[q] = E_z[H(f(z)) + ln q(f(z)) / β] for the Boltzmann density exp(−β H) of {@code potential}. */
@@ -89,30 +94,17 @@ public final class Trainer {
         return new Trainer(flow, options, null, Double.NaN, data.clone());
     }
 
-    private static TrainKernels kernels(Backend backend) {
-        try {
-            return backend.kernels(TrainKernels.class);
-        } catch (UnsupportedOperationException e) {
-            String name = backend.name(), kind = name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
-            throw new UnsupportedOperationException("training kernels are not yet on " + kind + " (issue 11)", e);
-        }
-    }
-
     /** One optimizer step on a fresh batch; returns what it measured before the update. */
     public TrainStep step() {
         int m = options.batch(), d = model.dim();
         double[] input = data == null ? baseDraws(m, d, step, BASE_STREAM) : dataRows(m, d, step, DATA_STREAM);
-        Evaluation e = evaluate(input, m, gradient);
-        double norm = 0;
-        for (double g : gradient) norm += g * g;
-        norm = Math.sqrt(norm);
+        Evaluation e = evaluate(input, m, true);
+        double norm = e.gradientNorm;
         if (!Double.isFinite(norm) || !Double.isFinite(e.loss))
             throw new FlowKernelsException("step " + step + ": the " + (Double.isFinite(e.loss) ? "gradient" : "loss")
                     + " is not finite (loss " + e.loss + ", gradient norm " + norm + "); try a smaller learning rate or clipping");
-        if (norm > options.clipNorm())
-            for (int i = 0; i < gradient.length; i++) gradient[i] *= options.clipNorm() / norm;
         double lr = options.rate().at(step);
-        update.apply(theta, gradient, lr);
+        kernels.update(theta, lr, norm > options.clipNorm() ? options.clipNorm() / norm : 1);
         // an exponential running mean (weight 0.1 on the newest batch): it follows the falling loss within ~10 steps
         if (scoreModel != null) baseline = Double.isNaN(baseline) ? e.loss : 0.9 * baseline + 0.1 * e.loss;
         return new TrainStep(step++, e.loss, e.lossError, norm, lr, e.meanEnergy, e.essFraction);
@@ -132,9 +124,9 @@ public final class Trainer {
             int m = Math.min(ESTIMATE_CHUNK, samples - from);
             int chunk = from / ESTIMATE_CHUNK;
             double[] input = data == null ? baseDraws(m, d, chunk, ESTIMATE_STREAM) : dataRows(m, d, chunk, ESTIMATE_STREAM);
-            losses(input, m, loss, energy, from, null, null, null);
+            losses(input, m, loss, energy, from, false);
         }
-        Evaluation e = statistics(loss, data == null ? energy : null);
+        Evaluation e = statistics(loss, data == null ? energy : null, Double.NaN);
         return new Estimate(e.loss, e.lossError, e.meanEnergy, e.essFraction, samples);
     }
 
@@ -148,51 +140,56 @@ public final class Trainer {
      */
     public record Estimate(double value, double error, double meanEnergy, double essFraction, int samples) {}
 
-    /** The loss statistics of one batch. */
-    record Evaluation(double loss, double lossError, double meanEnergy, double essFraction) {}
+    /** The loss statistics of one batch; the gradient's norm (NaN without a gradient). */
+    record Evaluation(double loss, double lossError, double meanEnergy, double essFraction, double gradientNorm) {}
 
     /**
      * The loss over {@code input} [m, dim] (base draws z for the free energy, data rows for
      * maximum likelihood) at the current parameters, and its gradient into {@code grad}.
      */
     Evaluation evaluate(double[] input, int m, double[] grad) {
+        Evaluation e = evaluate(input, m, true);
+        System.arraycopy(theta.gradient(), 0, grad, 0, grad.length);
+        return e;
+    }
+
+    /** The loss over {@code input} [m, dim] and, if {@code gradient}, its gradient in the parameters' gradient. */
+    private Evaluation evaluate(double[] input, int m, boolean gradient) {
         double[] loss = new double[m], energy = new double[m];
-        losses(input, m, loss, energy, 0, new double[m * model.dim()], new double[m], grad);
-        return statistics(loss, data == null ? energy : null);
+        double norm = losses(input, m, loss, energy, 0, gradient);
+        return statistics(loss, data == null ? energy : null, norm);
     }
 
     /**
      * The per-sample losses of {@code input} [m, dim] into loss[at ..] (and H into energy[at ..]);
-     * when {@code grad} is not null, the gradient of their mean into it (dOut [m, dim] and
-     * dLogDet [m] are its scratch).
+     * if {@code gradient}, the gradient of their mean into the parameters' gradient, returning its
+     * norm (else NaN).
      */
-    private void losses(double[] input, int m, double[] loss, double[] energy, int at, double[] dOut, double[] dLogDet,
-                        double[] grad) {
+    private double losses(double[] input, int m, double[] loss, double[] energy, int at, boolean gradient) {
         int d = model.dim();
-        TrainKernels.Tape tape = kernels.run(model, theta, input, m);
-        double[] out = tape.output(), logDet = tape.logDet();
-        if (data == null) {
-            double[] h = new double[m];
-            potentialAt(out, m, d, h, grad != null && scoreModel == null ? dOut : null);
-            for (int r = 0; r < m; r++) {
-                energy[at + r] = h[r];
-                loss[at + r] = h[r] + (logNormal(input, r, d) - logDet[r]) / beta;
+        double[] dOut = gradient ? new double[m * d] : null, dLogDet = gradient ? new double[m] : null;
+        try (TrainKernels.Tape tape = kernels.run(model, theta, input, m)) {
+            double[] out = tape.output(), logDet = tape.logDet();
+            if (data == null) {
+                double[] h = new double[m];
+                potentialAt(out, m, d, h, gradient && scoreModel == null ? dOut : null);
+                for (int r = 0; r < m; r++) {
+                    energy[at + r] = h[r];
+                    loss[at + r] = h[r] + (logNormal(input, r, d) - logDet[r]) / beta;
+                }
+                if (!gradient) return Double.NaN;
+                if (scoreModel != null) return scoreGradient(out, m, Arrays.copyOfRange(loss, at, at + m), dOut, dLogDet);
+                for (int i = 0; i < dOut.length; i++) dOut[i] /= m;
+                Arrays.fill(dLogDet, -1 / (beta * m));
+            } else {
+                // out is z = f⁻¹(x): −ln q(x) = −ln N(z) − ln|det ∂z/∂x|
+                for (int r = 0; r < m; r++) loss[at + r] = -logNormal(out, r, d) - logDet[r];
+                if (!gradient) return Double.NaN;
+                for (int i = 0; i < dOut.length; i++) dOut[i] = out[i] / m;
+                Arrays.fill(dLogDet, -1.0 / m);
             }
-            if (grad == null) return;
-            if (scoreModel != null) {
-                scoreGradient(out, m, Arrays.copyOfRange(loss, at, at + m), dOut, dLogDet, grad);
-                return;
-            }
-            for (int i = 0; i < dOut.length; i++) dOut[i] /= m;
-            Arrays.fill(dLogDet, -1 / (beta * m));
-        } else {
-            // out is z = f⁻¹(x): −ln q(x) = −ln N(z) − ln|det ∂z/∂x|
-            for (int r = 0; r < m; r++) loss[at + r] = -logNormal(out, r, d) - logDet[r];
-            if (grad == null) return;
-            for (int i = 0; i < dOut.length; i++) dOut[i] = out[i] / m;
-            Arrays.fill(dLogDet, -1.0 / m);
+            return kernels.backward(tape, dOut, dLogDet);
         }
-        kernels.backward(tape, dOut, dLogDet, grad);
     }
 
     /**
@@ -200,27 +197,28 @@ public final class Trainer {
      * ln|det ∂z/∂x| with z = f⁻¹(x), so the inverse pass's backward takes dz = −c_r z_r and dLogDet = c_r.
      * b_r is the running baseline, or before the first step the mean of the batch without sample r.
      */
-    private void scoreGradient(double[] x, int m, double[] loss, double[] dz, double[] dLogDet, double[] grad) {
+    private double scoreGradient(double[] x, int m, double[] loss, double[] dz, double[] dLogDet) {
         int d = model.dim();
-        TrainKernels.Tape inverse = kernels.run(scoreModel, theta, x, m);
-        double[] z = inverse.output();
-        double sum = 0;
-        for (double l : loss) sum += l;
-        for (int r = 0; r < m; r++) {
-            double b = Double.isNaN(baseline) ? (sum - loss[r]) / (m - 1) : baseline, c = (loss[r] - b) / m;
-            dLogDet[r] = c;
-            for (int k = 0; k < d; k++) dz[r * d + k] = -c * z[r * d + k];
+        try (TrainKernels.Tape inverse = kernels.run(scoreModel, theta, x, m)) {
+            double[] z = inverse.output();
+            double sum = 0;
+            for (double l : loss) sum += l;
+            for (int r = 0; r < m; r++) {
+                double b = Double.isNaN(baseline) ? (sum - loss[r]) / (m - 1) : baseline, c = (loss[r] - b) / m;
+                dLogDet[r] = c;
+                for (int k = 0; k < d; k++) dz[r * d + k] = -c * z[r * d + k];
+            }
+            return kernels.backward(inverse, dz, dLogDet);
         }
-        kernels.backward(inverse, dz, dLogDet, grad);
     }
 
     /** Mean, standard error, and with energies (the free energy) ⟨H⟩ and ESS/M. */
-    private Evaluation statistics(double[] loss, double[] energy) {
+    private Evaluation statistics(double[] loss, double[] energy, double gradientNorm) {
         int m = loss.length;
         double mean = mean(loss), var = 0;
         for (double l : loss) var += (l - mean) * (l - mean);
         return new Evaluation(mean, Math.sqrt(var / (m - 1) / m), energy == null ? Double.NaN : mean(energy),
-                energy == null ? Double.NaN : essFraction(loss));
+                energy == null ? Double.NaN : essFraction(loss), gradientNorm);
     }
 
     /** H and, when dx is not null, ∂H/∂x of the rows of x, through the potential's kernels on the backend (float32). */
@@ -297,13 +295,19 @@ public final class Trainer {
     public int steps() { return step; }
 
     /** The flow at the current parameters (float32). */
-    public CouplingFlow flow() { return parameters.with(theta); }
+    public CouplingFlow flow() { return parameters.with(theta.values()); }
 
     /** θ, the current parameters as one vector (a copy): conditioners in coupling order, each packed as Mlp packs it. */
-    public double[] parameters() { return theta.clone(); }
+    public double[] parameters() { return theta.values(); }
 
     /** Writes the current flow as a model directory (flow.json and model.safetensors) that CouplingFlow.load and `flow sample` read. */
     public void save(Path dir) throws IOException {
         flow().save(dir);
+    }
+
+    /** Frees θ and the optimizer's state in the backend's memory (nothing to free on the CPU). */
+    @Override
+    public void close() {
+        theta.close();
     }
 }

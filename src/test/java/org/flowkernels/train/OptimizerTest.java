@@ -4,33 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import org.junit.jupiter.api.Test;
 
-/** The optimizers' updates and the schedules against values worked out by hand. */
+/** The schedules against values worked out by hand, and clipping (the rules themselves: TrainKernelsContractTest). */
 class OptimizerTest {
-    /** Adam's first step has m̂ = g and v̂ = g²: every parameter moves by η g / (|g| + ε); the second by η m̂ / (√v̂ + ε). */
-    @Test
-    void adamStepsFromTheBiasCorrectedMoments() {
-        Update u = new Update(new Optimizer.Adam(0.9, 0.999, 1e-8), 3);
-        double[] theta = {1, 2, 3}, g1 = {0.5, -2, 0}, g2 = {1, 1, 4};
-        u.apply(theta, g1, 0.1);
-        assertArrayEquals(new double[] {1 - 0.1 * 0.5 / (0.5 + 1e-8), 2 + 0.1 * 2 / (2 + 1e-8), 3}, theta, 1e-15);
-        double[] before = theta.clone();
-        u.apply(theta, g2, 0.1);
-        for (int i = 0; i < 3; i++) {
-            double m = (0.9 * 0.1 * g1[i] + 0.1 * g2[i]) / (1 - 0.81), v = (0.999 * 0.001 * g1[i] * g1[i] + 0.001 * g2[i] * g2[i]) / (1 - 0.998001);
-            assertEquals(before[i] - 0.1 * m / (Math.sqrt(v) + 1e-8), theta[i], 1e-14, "parameter " + i);
-        }
-    }
-
-    @Test
-    void sgdWithMomentumAccumulatesTheGradients() {
-        Update u = new Update(new Optimizer.Sgd(0.5), 2);
-        double[] theta = {0, 0};
-        u.apply(theta, new double[] {1, -2}, 0.1);
-        assertArrayEquals(new double[] {-0.1, 0.2}, theta, 1e-15);
-        u.apply(theta, new double[] {1, -2}, 0.1); // u = 0.5 g + g
-        assertArrayEquals(new double[] {-0.25, 0.5}, theta, 1e-15);
-    }
-
     @Test
     void cosineDecaysToZeroAtTheLastStep() {
         LearningRate c = LearningRate.cosine(2e-3, 100);

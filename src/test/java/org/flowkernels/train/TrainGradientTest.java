@@ -113,12 +113,15 @@ class TrainGradientTest {
             return sum / M;
         };
         TrainKernels kernels = Backends.cpu().kernels(TrainKernels.class);
-        TrainKernels.Tape tape = kernels.run(params.model(false), theta, z, M);
-        double[] x = tape.output(), dOut = new double[M * d], dLogDet = new double[M], grad = new double[theta.length];
+        TrainKernels.Parameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
+        TrainKernels.Tape tape = kernels.run(params.model(false), p, z, M);
+        double[] x = tape.output(), dOut = new double[M * d], dLogDet = new double[M];
         for (int i = 0; i < dOut.length; i++) dOut[i] = k[i % d] * x[i] / M;
         java.util.Arrays.fill(dLogDet, -1 / (beta * M));
-        kernels.backward(tape, dOut, dLogDet, grad);
+        double norm = kernels.backward(tape, dOut, dLogDet);
+        double[] grad = p.gradient();
         close(grad, centralDifferences(loss, theta), FLOAT64_TOL, "free energy gradient");
+        assertTrue(Math.abs(norm - Math.sqrt(java.util.Arrays.stream(grad).map(g -> g * g).sum())) <= 1e-12 * norm, "norm " + norm);
     }
 
     /** Maximum likelihood through the Trainer (no float32 step in it): L = −mean_r ln q(x_r), the inverse pass. */

@@ -13,7 +13,8 @@ import org.flowkernels.spi.TrainKernels;
  * scheduling.
  *
  * <p>Every matrix product is written as axpy updates (y += a·w over a contiguous w),
- * the loop form HotSpot vectorizes; dot-product loops over doubles it does not.
+ * the loop form HotSpot vectorizes; dot-product loops over doubles it does not. θ, its gradient
+ * and the optimizer's moments are float64 Java arrays.
  */
 final class CpuTrainKernels implements TrainKernels {
     /** Rows per block: the unit of the forward pass's parallel work and of the fixed summation order. */
@@ -33,10 +34,38 @@ final class CpuTrainKernels implements TrainKernels {
         this.backend = backend;
     }
 
+    /** θ, its gradient and the moments, float64. */
+    private static final class CpuParameters implements Parameters {
+        final double[] theta, gradient, first, second;
+        final Rule rule;
+        int steps;
+
+        CpuParameters(double[] theta, Rule rule) {
+            this.theta = theta.clone();
+            this.rule = rule;
+            gradient = new double[theta.length];
+            first = new double[theta.length];
+            second = rule.adam() ? new double[theta.length] : null;
+        }
+
+        @Override public int count() { return theta.length; }
+
+        @Override public double[] values() { return theta.clone(); }
+
+        @Override public double[] gradient() { return gradient.clone(); }
+
+        @Override public void close() {}
+    }
+
+    @Override
+    public Parameters parameters(double[] theta, Rule rule) {
+        return new CpuParameters(theta, rule);
+    }
+
     /** A run's state: the activations of every conditioner layer and every coupling's input columns. */
     private static final class CpuTape implements Tape {
         final Model model;
-        final double[] parameters;
+        final CpuParameters parameters;
         final int rows;
         final double[] state, output, logDet;
         /** act[k][l]: coupling k's conditioner layer l, [rows, widths[l]]; l = 0 the input, the last the raw output. */
@@ -44,7 +73,7 @@ final class CpuTrainKernels implements TrainKernels {
         /** before[k]: coupling k's transformed columns as they entered it, [rows, transformedCount]. */
         final double[][] before;
 
-        CpuTape(Model model, double[] parameters, int rows) {
+        CpuTape(Model model, CpuParameters parameters, int rows) {
             this.model = model;
             this.parameters = parameters;
             this.rows = rows;
@@ -68,13 +97,15 @@ final class CpuTrainKernels implements TrainKernels {
         @Override public double[] output() { return output; }
 
         @Override public double[] logDet() { return logDet; }
+
+        @Override public void close() {}
     }
 
     @Override
-    public Tape run(Model model, double[] parameters, double[] input, int rows) {
-        CpuTape tape = new CpuTape(model, parameters, rows);
+    public Tape run(Model model, Parameters theta, double[] input, int rows) {
+        CpuTape tape = new CpuTape(model, (CpuParameters) theta, rows);
         System.arraycopy(input, 0, tape.state, 0, rows * model.dim());
-        double[][][] transposed = transposedWeights(model, parameters);
+        double[][][] transposed = transposedWeights(model, tape.parameters.theta);
         int blocks = (rows + ROWS - 1) / ROWS;
         backend.parallelFor(blocks, 1, (from, to) -> {
             for (int b = from; b < to; b++) forward(tape, transposed, b * ROWS, Math.min(rows, (b + 1) * ROWS));
@@ -103,7 +134,7 @@ final class CpuTrainKernels implements TrainKernels {
     private static void forward(CpuTape tape, double[][][] transposed, int r0, int r1) {
         Model model = tape.model;
         int d = model.dim();
-        double[] x = tape.state, p = tape.parameters;
+        double[] x = tape.state, p = tape.parameters.theta;
         for (int k = 0; k < model.steps().size(); k++) {
             Coupling c = model.steps().get(k);
             int[] w = c.widths(), cond = c.conditioning(), trans = c.transformed();
@@ -146,8 +177,9 @@ final class CpuTrainKernels implements TrainKernels {
     }
 
     @Override
-    public void backward(Tape t, double[] dOutput, double[] dLogDet, double[] gradient) {
+    public double backward(Tape t, double[] dOutput, double[] dLogDet) {
         CpuTape tape = (CpuTape) t;
+        double[] gradient = tape.parameters.gradient;
         int blocks = (tape.rows + ROWS - 1) / ROWS, count = tape.model.parameterCount();
         int groups = Math.min(blocks, GROUPS);
         double[][] partial = new double[groups][];
@@ -163,13 +195,38 @@ final class CpuTrainKernels implements TrainKernels {
             double[] g = partial[q];
             for (int i = 0; i < count; i++) gradient[i] += g[i];
         }
+        double squares = 0;
+        for (double g : gradient) squares += g * g;
+        return Math.sqrt(squares);
+    }
+
+    @Override
+    public void update(Parameters parameters, double rate, double scale) {
+        CpuParameters p = (CpuParameters) parameters;
+        double[] theta = p.theta, g = p.gradient, first = p.first, second = p.second;
+        Rule r = p.rule;
+        p.steps++;
+        if (r.adam()) {
+            double c1 = 1 - Math.pow(r.beta1(), p.steps), c2 = 1 - Math.pow(r.beta2(), p.steps);
+            for (int i = 0; i < theta.length; i++) {
+                double gi = g[i] * scale;
+                first[i] = r.beta1() * first[i] + (1 - r.beta1()) * gi;
+                second[i] = r.beta2() * second[i] + (1 - r.beta2()) * gi * gi;
+                theta[i] -= rate * (first[i] / c1) / (Math.sqrt(second[i] / c2) + r.epsilon());
+            }
+        } else {
+            for (int i = 0; i < theta.length; i++) {
+                first[i] = r.momentum() * first[i] + g[i] * scale;
+                theta[i] -= rate * first[i];
+            }
+        }
     }
 
     /** Rows r0 .. r1 of the backward pass, their gradient summed row by row into grad. */
     private static void backward(CpuTape tape, double[] dOutput, double[] dLogDet, double[] grad, int r0, int r1) {
         Model model = tape.model;
         int d = model.dim(), n = r1 - r0;
-        double[] p = tape.parameters;
+        double[] p = tape.parameters.theta;
         // g: the cotangent of the state (state column order), from the last layer back to the first
         double[] g = new double[n * d];
         int[] map = model.output();

@@ -13,6 +13,7 @@ import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.PotentialKernels;
 import org.flowkernels.spi.PotentialSpec;
 import org.flowkernels.spi.RngKernels;
+import org.flowkernels.spi.TrainKernels;
 import org.flowkernels.spi.UserFieldKernels;
 
 /**
@@ -33,6 +34,7 @@ public abstract class DeviceBackend extends Backend {
         register(LangevinKernels.class, () -> new DeviceLangevinKernels(this, nn));
         register(HmcKernels.class, () -> new DeviceHmcKernels(this));
         register(UserFieldKernels.class, () -> new DeviceUserFieldKernels(this));
+        register(TrainKernels.class, () -> new DeviceTrainKernels(this, nn));
     }
 
     /** Programs built for users' snippets, by {@link UserProgram#key()}. */

@@ -37,6 +37,9 @@ final class DeviceLimits {
     /** linear_forward's tile: LIN_TILE_ROWS rows x LIN_TILE_OUTPUTS outputs per work-group of LIN_GROUP work-items. */
     static final int LIN_TILE_ROWS = 128, LIN_TILE_OUTPUTS = 64, LIN_GROUP = 128;
 
+    /** train.cl's work-groups: its 64 x 64 GEMM tiles (TRAIN_TILE) and its sums of squares. */
+    static final int TRAIN_GROUP = 256, TRAIN_TILE = 64;
+
     /** The widest state of a user's vector field on OpenCL and CUDA (user_field.cl's private arrays). */
     static final int USER_FIELD_MAX_DIM = 64;
 

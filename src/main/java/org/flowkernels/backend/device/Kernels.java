@@ -94,6 +94,34 @@ public final class Kernels {
     @Name("coupling_first_nonfinite")
     public record CouplingFirstNonfinite(@In Matrix x, int n, int D, @Ints Buffer first) implements Args {}
 
+    // ---------------------------------------------------------------- train.cl
+
+    @Name("train_coupling_backward")
+    public record TrainCouplingBackward(Buffer g, @In Buffer o, @In Buffer before, @In Buffer dlogdet, @In @Ints Buffer idx,
+                                        int transOff, int dt, int affine, int bound, float clamp, int inverse, Buffer dy, int n,
+                                        int D) implements Args {}
+
+    @Name("train_weight_gradient")
+    public record TrainWeightGradient(@In Buffer dy, @In Buffer a, Buffer partial, int n, int in, int out, int rowsPerSplit)
+            implements Args {}
+
+    @Name("train_weight_sum")
+    public record TrainWeightSum(@In Buffer partial, int splits, Buffer grad, int wOff, int bOff, int in, int out)
+            implements Args {}
+
+    @Name("train_input_gradient")
+    public record TrainInputGradient(@In Buffer dy, @In Buffer P, int wOff, @In Buffer a, Buffer dx, Buffer g,
+                                     @In @Ints Buffer idx, int condOff, int scatter, int act, int n, int in, int out, int D)
+            implements Args {}
+
+    @Name("train_sum_squares")
+    public record TrainSumSquares(@In Buffer x, int n, int parts, int squares, Buffer partial) implements Args {}
+
+    @Name("train_update")
+    public record TrainUpdate(Buffer theta, @In Buffer grad, Buffer first, Buffer second, int n, int adam, float rate,
+                              float scale, float beta1, float beta2, float epsilon, float c1, float c2, float momentum)
+            implements Args {}
+
     // ---------------------------------------------------------------- potentials.cl
 
     /** The rows and outputs of potential_evaluate (its helper takes them as POTENTIAL_RUN_ARGS). */
