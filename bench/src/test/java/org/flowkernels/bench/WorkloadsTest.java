@@ -51,19 +51,6 @@ class WorkloadsTest {
         assertEquals(3 * CouplingBench.W1.flopsPerSample(), Workloads.byId("train-w1").orElseThrow().flopsPerItem());
     }
 
-    /** The trainer runs on the CPU backend; every other backend here is listed with the trainer's own refusal. */
-    @Test
-    void trainingIsRefusedWhereTheTrainerHasNoKernels() {
-        Workload w = Workloads.byId("train-w1").orElseThrow();
-        assertEquals(Optional.empty(), w.refusal().apply("cpu"));
-        for (BackendStatus s : Backends.available())
-            if (s.available() && !s.name().equals("cpu")) {
-                String why = w.refusal().apply(s.name()).orElseThrow(() -> new AssertionError(s.name() + " trains now: update train-w1"));
-                assertTrue(why.startsWith("training kernels are not yet on " + s.name().replaceFirst(":.*", "")), why);
-            }
-        assertEquals(Optional.empty(), Workloads.byId("W1-density").orElseThrow().refusal().apply("cpu"));
-    }
-
     @Test
     void batchFollowsTheDeviceTypeUnlessGiven() {
         Workload w = Workloads.byId("mlp-w1").orElseThrow();

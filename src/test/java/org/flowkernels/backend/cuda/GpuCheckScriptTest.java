@@ -46,11 +46,13 @@ class GpuCheckScriptTest {
     void memcheckCoversEveryKernelFamilyAndRacecheckTheFamiliesWithBarriers() throws IOException {
         String memcheck = String.join(" ", selection("MEMCHECK_TESTS")), racecheck = String.join(" ", selection("RACECHECK_TESTS"));
         for (String family : List.of("rng.PhiloxTest#", "nn.MlpTest#", "flow.CouplingFlowTest#", "ode.OdeContractTest#fusedAndPerStep",
-                "physics.HamiltonianTest#", "physics.PotentialTest#", "sample.LangevinTest#", "sample.HmcTest#"))
+                "physics.HamiltonianTest#", "physics.PotentialTest#", "sample.LangevinTest#", "sample.HmcTest#",
+                "train.TrainKernelsContractTest#"))
             assertTrue(memcheck.contains(family), "memcheck runs a test of " + family);
         // the kernels with shared memory and barriers: linear_forward, ode_solve_fused, langevin_score_fused, langevin_merge
         for (String family : List.of("nn.MlpTest#", "ode.OdeContractTest#fusedAndPerStep", "sample.LangevinTest#scoreNetworks",
-                "sample.LangevinTest#statistics", "physics.PotentialTest#", "physics.HamiltonianTest#", "sample.LangevinTest#everyDeviceLayout"))
+                "sample.LangevinTest#statistics", "physics.PotentialTest#", "physics.HamiltonianTest#", "sample.LangevinTest#everyDeviceLayout",
+                "train.TrainKernelsContractTest#passAndGradient"))
             assertTrue(racecheck.contains(family), "racecheck runs a test of " + family);
     }
 
