@@ -9,6 +9,8 @@ import org.flowkernels.FlowKernelsException;
 import org.flowkernels.Tensor;
 import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.physics.Potential;
+import org.flowkernels.rng.Distribution;
+import org.flowkernels.rng.Rng;
 import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.spi.TrainKernels;
 
@@ -237,18 +239,15 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** z [m, dim] ~ N(0, I): Philox (seed, row, step, stream). */
+    /** z [m, dim] ~ N(0, I): Philox (seed, row, step, stream), drawn by the backend's generator (the same counters on every backend). */
     private double[] baseDraws(int m, int d, int step, int stream) {
-        double[] z = new double[m * d];
-        int[] block = new int[4];
-        float[] four = new float[4];
-        for (int r = 0; r < m; r++)
-            for (int c0 = 0; c0 < d; c0 += 4) {
-                Philox4x32.block(options.seed(), r, step, c0 >>> 2, stream, block);
-                Philox4x32.normals(block, four);
-                for (int c = c0; c < Math.min(d, c0 + 4); c++) z[r * d + c] = four[c - c0];
-            }
-        return z;
+        float[] f;
+        try (Tensor z = Rng.draw(options.backend(), Distribution.NORMAL, m, d, options.seed(), stream, step)) {
+            f = z.toArray();
+        }
+        double[] v = new double[f.length];
+        for (int i = 0; i < f.length; i++) v[i] = f[i];
+        return v;
     }
 
     /** m data rows drawn uniformly with replacement: Philox (seed, row, step, stream). */
