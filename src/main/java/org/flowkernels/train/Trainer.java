@@ -1,6 +1,7 @@
 package org.flowkernels.train;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.flowkernels.Backend;
@@ -41,6 +42,8 @@ public final class Trainer implements AutoCloseable {
 
     private static final double LN_2PI = Math.log(2 * Math.PI);
 
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final FlowParameters parameters;
     private final TrainKernels kernels;
     /** The direction the loss runs (forward for the free energy, inverse for maximum likelihood); the score function's inverse. */
@@ -51,6 +54,9 @@ public final class Trainer implements AutoCloseable {
     private final float[] data;
     /** θ with its gradient and the optimizer's moments, in the backend's memory. */
     private final TrainKernels.Parameters theta;
+    /** Frees θ's memory on close, or (a safety net, as for tensors) once the trainer is unreachable. */
+    private final Cleaner.Cleanable release;
+    private volatile boolean closed;
     private int step;
     /** The score function's baseline: the exponential running mean of the batch losses so far (NaN before the first step). */
     private double baseline = Double.NaN;
@@ -65,6 +71,7 @@ public final class Trainer implements AutoCloseable {
         this.model = parameters.model(data != null);
         this.scoreModel = options.estimator() == TrainOptions.Estimator.SCORE_FUNCTION ? parameters.model(true) : null;
         this.theta = kernels.parameters(parameters.flatten(), rule(options.optimizer()));
+        this.release = CLEANER.register(this, theta::close);
     }
 
     private static TrainKernels.Rule rule(Optimizer o) {
@@ -98,6 +105,7 @@ public final class Trainer implements AutoCloseable {
 
     /** One optimizer step on a fresh batch; returns what it measured before the update. */
     public TrainStep step() {
+        ensureOpen();
         int m = options.batch(), d = model.dim();
         double[] input = data == null ? baseDraws(m, d, step, BASE_STREAM) : dataRows(m, d, step, DATA_STREAM);
         Evaluation e = evaluate(input, m, true);
@@ -119,6 +127,7 @@ public final class Trainer implements AutoCloseable {
      * maximum likelihood, the mean −ln q over that many data rows drawn with replacement.
      */
     public Estimate estimate(int samples) {
+        ensureOpen();
         if (samples < 2) throw new IllegalArgumentException("samples: expected at least 2, got " + samples);
         int d = model.dim();
         double[] loss = new double[samples], energy = new double[samples];
@@ -294,10 +303,13 @@ public final class Trainer implements AutoCloseable {
     public int steps() { return step; }
 
     /** The flow at the current parameters (float32). */
-    public CouplingFlow flow() { return parameters.with(theta.values()); }
+    public CouplingFlow flow() { return parameters.with(parameters()); }
 
     /** θ, the current parameters as one vector (a copy): conditioners in coupling order, each packed as Mlp packs it. */
-    public double[] parameters() { return theta.values(); }
+    public double[] parameters() {
+        ensureOpen();
+        return theta.values();
+    }
 
     /** Writes the current flow as a model directory (flow.json and model.safetensors) that CouplingFlow.load and `flow sample` read. */
     public void save(Path dir) throws IOException {
@@ -307,6 +319,11 @@ public final class Trainer implements AutoCloseable {
     /** Frees θ and the optimizer's state in the backend's memory (nothing to free on the CPU). */
     @Override
     public void close() {
-        theta.close();
+        closed = true;
+        release.clean();
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("trainer: closed (its parameters were released)");
     }
 }

@@ -155,6 +155,31 @@ class TrainerTest {
                 "estimator: maximum likelihood has only the pathwise gradient");
     }
 
+    /** Steps, an estimate and the parameters read back, then close: the backend's live allocations are where they were. */
+    @BackendTest
+    void leavesNoAllocationsBehind(Backend backend) {
+        long before = backend.liveAllocations();
+        try (Trainer t = Trainer.variationalFreeEnergy(CouplingFlow.realNvp(4, 2, 1, 8), Potential.coulombGas(2), 1,
+                TrainOptions.of(backend).withBatch(40).withEstimator(TrainOptions.Estimator.SCORE_FUNCTION))) {
+            t.step();
+            t.step();
+            t.estimate(1500);
+            assertEquals(t.parameters().length, t.flow().couplings().stream().mapToInt(c -> c.conditioner().parameterCount()).sum());
+        }
+        assertEquals(before, backend.liveAllocations(), "live allocations on " + backend.name());
+    }
+
+    /** A closed trainer says so instead of running on released memory. */
+    @Test
+    void aClosedTrainerRefuses() {
+        Trainer t = Trainer.variationalFreeEnergy(CouplingFlow.realNvp(4, 2, 1, 8), Potential.coulombGas(2), 1, TrainOptions.of(Backends.cpu()));
+        t.close();
+        t.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, t::step);
+        assertEquals("trainer: closed (its parameters were released)", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> t.estimate(4));
+    }
+
     /** A step whose loss overflows stops with a message rather than handing NaN parameters on. */
     @Test
     void nonFiniteLossStopsTheRun() {
