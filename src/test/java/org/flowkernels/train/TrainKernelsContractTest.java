@@ -10,7 +10,7 @@ import org.flowkernels.testing.BackendTest;
 import org.flowkernels.testing.Fresh;
 
 /**
- * The train kernels of every backend against the float64 ones of
+ * The train kernels of every backend, all float32, against the float64 ones of
  * {@link TrainReference} (which TrainGradientTest holds to float64 finite differences of a
  * reference written in test code):
  * the pass's outputs and log-dets, the gradient and its norm, the optimizer's step; on fresh

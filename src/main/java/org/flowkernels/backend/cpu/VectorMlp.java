@@ -127,6 +127,41 @@ final class VectorMlp {
         }
     }
 
+    /**
+     * The weight gradient dW = dyᵀ a over a group's rows ({@link BlockOps#weightGradient}): eight
+     * accumulators (four outputs x two vectors of inputs) stay in registers across all the
+     * group's rows, each row two loads of aT and one broadcast of dy per output. The input tile
+     * is the outer loop, so that its slice of aT stays in cache while the outputs pass over it
+     * (dy, one float per output and row, is the cheaper stream). The edges that do not fill a
+     * tile are {@link ScalarBlocks}'.
+     */
+    static void weightGradient(float[][] dy, float[] aT, int blocks, int in, int out, float[] w, int wOff) {
+        final int B = MlpBlock.B;
+        int out4 = out - out % 4, in2 = in - in % (2 * V);
+        for (int i = 0; i < in2; i += 2 * V)
+            for (int o = 0; o < out4; o += 4) {
+                FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                for (int b = 0; b < blocks; b++) {
+                    float[] d = dy[b];
+                    for (int s = 0; s < B; s++) {
+                        int at = (b * B + s) * in + i, ds = o * B + s;
+                        FloatVector a0 = FloatVector.fromArray(S, aT, at), a1 = FloatVector.fromArray(S, aT, at + V), v;
+                        v = FloatVector.broadcast(S, d[ds]);         c00 = a0.fma(v, c00); c01 = a1.fma(v, c01);
+                        v = FloatVector.broadcast(S, d[ds + B]);     c10 = a0.fma(v, c10); c11 = a1.fma(v, c11);
+                        v = FloatVector.broadcast(S, d[ds + 2 * B]); c20 = a0.fma(v, c20); c21 = a1.fma(v, c21);
+                        v = FloatVector.broadcast(S, d[ds + 3 * B]); c30 = a0.fma(v, c30); c31 = a1.fma(v, c31);
+                    }
+                }
+                int w0 = wOff + o * in + i;
+                c00.intoArray(w, w0);          c01.intoArray(w, w0 + V);
+                c10.intoArray(w, w0 + in);     c11.intoArray(w, w0 + in + V);
+                c20.intoArray(w, w0 + 2 * in); c21.intoArray(w, w0 + 2 * in + V);
+                c30.intoArray(w, w0 + 3 * in); c31.intoArray(w, w0 + 3 * in + V);
+            }
+        if (in2 < in) ScalarBlocks.weightGradient(dy, aT, blocks, in, w, wOff, 0, out4, in2, in);
+        if (out4 < out) ScalarBlocks.weightGradient(dy, aT, blocks, in, w, wOff, out4, out, 0, in);
+    }
+
     /** z[0..n) = act(z[0..n)); n a multiple of the vector length (a whole block). One loop
      *  per activation, so that the vector ops stay intrinsics (a vector passed through a
      *  call that is not inlined is boxed, and costs ten times more). */
