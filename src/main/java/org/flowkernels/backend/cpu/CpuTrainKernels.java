@@ -65,7 +65,11 @@ final class CpuTrainKernels implements TrainKernels {
 
         @Override public double[] gradient() { return doubles(gradient); }
 
-        @Override public void close() {}
+        /** Lets the spare tape and the partial gradients go (θ's own arrays go with this object). */
+        @Override public void close() {
+            spare = null;
+            Arrays.fill(partial, null);
+        }
     }
 
     private static double[] doubles(float[] v) {
