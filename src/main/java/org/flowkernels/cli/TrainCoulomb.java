@@ -29,8 +29,7 @@ import picocli.CommandLine.Option;
                     + "plus (1/beta) terms.",
             "Prints, from fresh samples of the final model: F +- its standard error, <V>_q, and ESS/M, the effective sample "
                     + "size fraction of the importance weights exp(-beta V - ln q) (1 when q is exact).",
-            "Runs on the CPU backend, also without --backend (float64 passes, parameters saved as float32); a device named "
-                    + "with --backend is refused. Progress goes to stderr. Ctrl-C stops "
+            "Runs on --backend (default: the fastest here), in float32 on every backend. Progress goes to stderr. Ctrl-C stops "
                     + "after the current step and writes the model and the losses so far."},
         footerHeading = "%nWrites (into --out):%n",
         footer = {

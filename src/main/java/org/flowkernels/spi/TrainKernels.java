@@ -9,8 +9,7 @@ import java.util.List;
  * The parameters θ are one flat vector, coupling after coupling, each conditioner packed as
  * {@link Network} lays it out; θ, its gradient and the optimizer's moments live in the
  * backend's memory ({@link Parameters}), so that per step only the batch's rows, outputs and
- * cotangents cross to the host, and the gradient's norm. The CPU backend computes in float64,
- * the devices in float32.
+ * cotangents cross to the host, and the gradient's norm. Every backend computes in float32.
  */
 public interface TrainKernels {
     /**

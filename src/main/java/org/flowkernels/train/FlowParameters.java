@@ -14,7 +14,7 @@ import org.flowkernels.spi.TrainKernels;
 /**
  * A coupling flow's parameters as one flat vector θ: the conditioners in coupling order, each
  * packed as {@link Mlp#packedParameters()} lays it out. Converts between the flow (float32
- * plain data) and θ (float64, what the optimizer updates), and compiles a direction of the
+ * plain data) and θ (the flat vector the train kernels hold), and compiles a direction of the
  * flow into the train kernels' {@link TrainKernels.Model}.
  */
 final class FlowParameters {

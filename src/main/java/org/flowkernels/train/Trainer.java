@@ -26,9 +26,9 @@ import org.flowkernels.spi.TrainKernels;
  *       on rows drawn uniformly (with replacement) from the data.</li>
  * </ul>
  * The passes, the gradient and the optimizer's step run on the options' backend (its
- * {@link TrainKernels}: float64 on the CPU, float32 on OpenCL and CUDA, where θ and the moments
- * stay in device memory and only the batch, its outputs and cotangents cross per step);
- * {@link #flow()} and {@link #save} round θ to the float32 model. Every draw is Philox from the
+ * {@link TrainKernels}, in float32, where θ and the moments stay in the backend's memory and
+ * only the batch, its outputs and cotangents cross per step); {@link #flow()} and
+ * {@link #save} give the float32 model. Every draw is Philox from the
  * seed and the step, and the batch sums run in a fixed order, so the same seed gives the same
  * losses, bit for bit, on a backend. A trainer is stepped from one thread at a time (the
  * kernels inside use the backend's threads); close it to free its device memory.

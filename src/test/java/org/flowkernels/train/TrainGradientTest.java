@@ -24,9 +24,10 @@ import org.flowkernels.testing.Reference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The train kernels' gradients against central finite differences of the loss: in float64
- * through a reference written in test code (FlowReference with the conditioners read from θ),
- * and through the library's float32 forward path.
+ * The train kernels' gradients against central finite differences of the loss: the float64
+ * kernels of {@link TrainReference} against a reference written in test code (FlowReference
+ * with the conditioners read from θ), and the CPU backend's float32 kernels against the
+ * library's float32 forward path.
  */
 class TrainGradientTest {
     /**
@@ -112,7 +113,7 @@ class TrainGradientTest {
             }
             return sum / M;
         };
-        TrainKernels kernels = Backends.cpu().kernels(TrainKernels.class);
+        TrainKernels kernels = new TrainReference();
         TrainKernels.Parameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
         TrainKernels.Tape tape = kernels.run(params.model(false), p, z, M);
         double[] x = tape.output(), dOut = new double[M * d], dLogDet = new double[M];
@@ -124,7 +125,11 @@ class TrainGradientTest {
         assertTrue(Math.abs(norm - Math.sqrt(java.util.Arrays.stream(grad).map(g -> g * g).sum())) <= 1e-12 * norm, "norm " + norm);
     }
 
-    /** Maximum likelihood through the Trainer (no float32 step in it): L = −mean_r ln q(x_r), the inverse pass. */
+    /**
+     * Maximum likelihood, L = −mean_r ln q(x_r) through the inverse pass, with the cotangents the
+     * Trainer gives its kernels: the reference's gradient against differences in float64, and the
+     * Trainer's on the CPU backend (float32) against the reference's.
+     */
     @Test
     void maximumLikelihoodGradientMatchesFloat64FiniteDifferences() {
         CouplingFlow flow = mixedFlow();
@@ -132,8 +137,8 @@ class TrainGradientTest {
         double[] x = normals(M * d, 7);
         float[] data = new float[x.length];
         for (int i = 0; i < x.length; i++) data[i] = (float) (x[i] = 1.3 * x[i] + 0.2);
-        Trainer trainer = Trainer.maximumLikelihood(flow, data, TrainOptions.of(Backends.cpu()));
-        double[] theta = trainer.parameters(), grad = new double[theta.length];
+        FlowParameters params = new FlowParameters(flow);
+        double[] theta = params.flatten();
         Loss loss = th -> {
             double sum = 0;
             double[] ld = new double[1], row = new double[d];
@@ -144,9 +149,25 @@ class TrainGradientTest {
             }
             return sum / M;
         };
-        double value = trainer.evaluate(x, M, grad).loss();
+        TrainKernels kernels = new TrainReference();
+        TrainKernels.Parameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
+        TrainKernels.Tape tape = kernels.run(params.model(true), p, x, M);
+        double[] z = tape.output(), logDet = tape.logDet(), dOut = new double[M * d], dLogDet = new double[M], row = new double[d];
+        double value = 0;
+        for (int r = 0; r < M; r++) {
+            System.arraycopy(z, r * d, row, 0, d);
+            value -= (FlowReference.logNormal(row) + logDet[r]) / M;
+        }
+        for (int i = 0; i < dOut.length; i++) dOut[i] = z[i] / M;
+        java.util.Arrays.fill(dLogDet, -1.0 / M);
+        kernels.backward(tape, dOut, dLogDet);
+        double[] grad = p.gradient();
         assertTrue(Math.abs(value - loss.at(theta)) <= 1e-12 * Math.abs(value), "loss " + value + " vs reference " + loss.at(theta));
         close(grad, centralDifferences(loss, theta), FLOAT64_TOL, "maximum likelihood gradient");
+        Trainer trainer = Trainer.maximumLikelihood(flow, data, TrainOptions.of(Backends.cpu()));
+        double[] cpu = new double[theta.length];
+        trainer.evaluate(x, M, cpu);
+        close(cpu, grad, TrainKernelsContractTest.GRADIENT_TOL, "maximum likelihood gradient of the Trainer on the CPU backend");
     }
 
     /**

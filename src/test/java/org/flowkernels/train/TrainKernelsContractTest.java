@@ -3,7 +3,6 @@ package org.flowkernels.train;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.flowkernels.Backend;
-import org.flowkernels.Backends;
 import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.physics.Potential;
 import org.flowkernels.spi.TrainKernels;
@@ -11,8 +10,9 @@ import org.flowkernels.testing.BackendTest;
 import org.flowkernels.testing.Fresh;
 
 /**
- * The train kernels of every backend against the float64 ones of the CPU backend (which
- * TrainGradientTest holds to float64 finite differences of a reference written in test code):
+ * The train kernels of every backend, all float32, against the float64 ones of
+ * {@link TrainReference} (which TrainGradientTest holds to float64 finite differences of a
+ * reference written in test code):
  * the pass's outputs and log-dets, the gradient and its norm, the optimizer's step; on fresh
  * random parameters, inputs and cotangents, at batches that are not multiples of the device
  * tiles (64 rows) nor of the row splits (512).
@@ -51,7 +51,7 @@ class TrainKernelsContractTest {
         FlowParameters params = new FlowParameters(flow);
         double[] theta = params.flatten();
         for (int i = 0; i < theta.length; i++) theta[i] = (float) (theta[i] + 0.2 * f.gaussian());
-        TrainKernels ref = Backends.cpu().kernels(TrainKernels.class), dev = backend.kernels(TrainKernels.class);
+        TrainKernels ref = new TrainReference(), dev = backend.kernels(TrainKernels.class);
         int d = flow.dim();
         for (boolean inverse : new boolean[] {false, true})
             for (int rows : new int[] {37, 1100}) {

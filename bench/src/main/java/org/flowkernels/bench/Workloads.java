@@ -64,13 +64,13 @@ public final class Workloads {
             Workload.of("W4-mala", "LangevinBench.mala",
                             "2D Coulomb gas, N = 32, Metropolis-adjusted Langevin, eps = 1e-3, 1,000 steps")
                     .counting("chain-steps", b -> b * 1_000L).batches(1024, 65536),
-            // ---- issue 11: training (WORKLOADS.md W5); the trainer runs in float64 on the CPU, float32 on the devices
+            // ---- issue 11: training (WORKLOADS.md W5); the train kernels run in float32 on every backend
             Workload.of("train-w1", "TrainBench.maximumLikelihood",
                             "W1 RealNVP, one maximum-likelihood step on x ~ N(0, 1.5^2 I): inverse pass, log-det, backward, Adam")
-                    .counting("samples", b -> b).flopsPerItem(W1_TRAIN_FLOPS).batches(16384, 1 << 20).inPrecision("cpu float64, devices float32"),
+                    .counting("samples", b -> b).flopsPerItem(W1_TRAIN_FLOPS).batches(16384, 1 << 20).inPrecision("float32"),
             Workload.of("train-w1-vfe", "TrainBench.freeEnergy",
                             "W1 RealNVP, one free-energy step, harmonic H = |x|^2/2, beta = 1: forward pass, log-det, H and dH/dx, backward, Adam")
-                    .counting("samples", b -> b).flopsPerItem(W1_TRAIN_FLOPS).batches(16384, 1 << 20).inPrecision("cpu float64, devices float32"),
+                    .counting("samples", b -> b).flopsPerItem(W1_TRAIN_FLOPS).batches(16384, 1 << 20).inPrecision("float32"),
             // ---- supporting measurements, last: a run out of time (ci/gpu-check) loses these first
             Workload.of("transfer-h2d", "TransferBench.hostToDevice",
                             "copy a [batch, 64] float32 array from the Java heap into a tensor (Tensor.copyFrom)")

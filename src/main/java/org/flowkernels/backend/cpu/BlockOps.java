@@ -35,6 +35,24 @@ interface BlockOps {
      */
     void affine(float[] state, float[] o, float[] acc, int[] trans, boolean inverse, float sign);
 
+    // ------------------------------------------------------------------ training
+
+    /**
+     * A layer's weight gradient over the rows of a group of blocks, overwriting W [out, in] at
+     * w[wOff]: dW[o][i] = Σ_r dy[o, r] a[r, i], the rows r = b·B + s summed in order. Block b's
+     * cotangent dy[b] is feature-major [out][B], the layer's inputs aT sample-major
+     * [blocks · B][in], so that the sum runs along rows of both.
+     */
+    void weightGradient(float[][] dy, float[] aT, int blocks, int in, int out, float[] w, int wOff);
+
+    /**
+     * The affine coupling's backward on a block, for each j: with s = o row j, t = o row dt + j,
+     * v = before row j (the column as the layer read it), g = the state cotangent row trans[j]
+     * and dLogDet [B]: forward g ← g e^s, dy_t = g, dy_s = g e^s v + dLogDet; inverse
+     * g ← g e^−s, dy_t = −g e^−s, dy_s = −g e^−s (v − t) − dLogDet. dy row j gets dy_s, row dt + j dy_t.
+     */
+    void affineBackward(float[] g, float[] o, float[] before, float[] dLogDet, int[] trans, boolean inverse, float[] dy);
+
     // ------------------------------------------------------------------ Hamiltonian RK4
 
     /**

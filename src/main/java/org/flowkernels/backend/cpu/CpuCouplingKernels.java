@@ -57,9 +57,18 @@ final class CpuCouplingKernels implements CouplingKernels {
         float[] input = net.input();
         for (int j = 0; j < step.conditioningCount(); j++)
             System.arraycopy(state, idx[step.conditioningOffset() + j] * B, input, j * B, B);
-        float[] o = net.forward();
+        update(ops, state, net.forward(), acc, trans, step.affine(), step.scaleBound(), step.clamp(), inverse, sign);
+    }
+
+    /**
+     * A coupling's update of the transformed columns of a feature-major block from its
+     * conditioner's output o, in place (the training pass shares it): additive x ± t; affine
+     * with s = bound(o) written into o's first rows, x e^s + t (inverse (x − t) e^−s), acc[s] += sign · Σ s.
+     */
+    static void update(BlockOps ops, float[] state, float[] o, float[] acc, int[] trans, boolean affine, int scaleBound, float clamp,
+                       boolean inverse, float sign) {
         int dt = trans.length;
-        if (!step.affine()) {
+        if (!affine) {
             float dir = inverse ? -1f : 1f;
             for (int j = 0; j < dt; j++) {
                 int x = trans[j] * B, t = j * B;
@@ -67,7 +76,7 @@ final class CpuCouplingKernels implements CouplingKernels {
             }
             return;
         }
-        bound(ops, o, dt * B, step.scaleBound(), step.clamp());
+        bound(ops, o, dt * B, scaleBound, clamp);
         ops.affine(state, o, acc, trans, inverse, sign);
     }
 

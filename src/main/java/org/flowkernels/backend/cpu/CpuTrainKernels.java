@@ -1,30 +1,33 @@
 package org.flowkernels.backend.cpu;
 
+import static org.flowkernels.backend.cpu.MlpBlock.B;
+
+import java.util.Arrays;
 import java.util.List;
 import org.flowkernels.spi.Contract;
 import org.flowkernels.spi.Network;
 import org.flowkernels.spi.TrainKernels;
 
 /**
- * Coupling flows' forward and backward passes in float64 on Java arrays. The batch is cut into
- * blocks of {@link #ROWS} rows and the blocks into {@link #GROUPS} groups, the same cuts for any
- * number of threads: a group's gradient is summed over its blocks' rows in order, and the groups'
- * gradients are added in group order, so the bits do not depend on the thread count or on
- * scheduling.
+ * Coupling flows' forward and backward passes in float32 on Java arrays, through the inference
+ * path's blocked layers ({@link BlockOps}). The batch is cut into blocks of B = 32 rows,
+ * feature-major as the inference path keeps them, and the blocks into {@link #GROUPS} groups,
+ * the same cuts for any number of threads. The forward pass runs block by block, the layers
+ * writing their activations into the tape. The backward pass runs group by group and, within a
+ * group, layer by layer over all its blocks: the weight gradient dyᵀ a is one product whose sum
+ * runs over the group's rows in order ({@link BlockOps#weightGradient}), the input gradient
+ * dy W is the inference layer with Wᵀ; the groups' gradients are added in group order. So the
+ * bits do not depend on the thread count or on scheduling.
  *
- * <p>Every matrix product is written as axpy updates (y += a·w over a contiguous w),
- * the loop form HotSpot vectorizes; dot-product loops over doubles it does not. θ, its gradient
- * and the optimizer's moments are float64 Java arrays.
+ * <p>θ, its gradient and the optimizer's moments are float32 Java arrays, as on the devices;
+ * the SPI's float64 host arrays are converted at its edges.
  */
 final class CpuTrainKernels implements TrainKernels {
-    /** Rows per block: the unit of the forward pass's parallel work and of the fixed summation order. */
-    static final int ROWS = 32;
-
     /**
-     * The backward pass sums the blocks' gradients into at most this many partial gradients, a
-     * fixed split of the blocks (group q: blocks q·B/G ..), then adds those in order: the bits do
-     * not depend on the thread count, and a large batch allocates and adds G parameter vectors,
-     * not one per block (W1 at 16,384 rows: 16 of 5.8 MB instead of 512).
+     * The backward pass sums the gradient into at most this many partial gradients, a fixed split
+     * of the blocks (group q: blocks q·n/G ..), then adds those in order: the bits do not depend
+     * on the thread count, and each weight product runs over a group's rows in one pass (W1 at
+     * 16,384 rows: 1,024 rows), its accumulators leaving registers once per group.
      */
     static final int GROUPS = 16;
 
@@ -34,27 +37,45 @@ final class CpuTrainKernels implements TrainKernels {
         this.backend = backend;
     }
 
-    /** θ, its gradient and the moments, float64. */
+    /** θ, its gradient and the moments, float32; the groups' partial gradients, kept for the next backward pass. */
     private static final class CpuParameters implements Parameters {
-        final double[] theta, gradient, first, second;
+        final float[] theta, gradient, first, second;
+        final float[][] partial = new float[GROUPS][];
         final Rule rule;
         int steps;
+        /**
+         * The last closed tape, whose arrays the next run of the same model over as many blocks
+         * fills again: a W1 tape at 16,384 rows is 330 MB in 20,000 arrays, and allocating it
+         * (with the collections that copied it while it lived) cost several forward passes.
+         */
+        CpuTape spare;
 
         CpuParameters(double[] theta, Rule rule) {
-            this.theta = theta.clone();
+            this.theta = new float[theta.length];
+            for (int i = 0; i < theta.length; i++) this.theta[i] = (float) theta[i];
             this.rule = rule;
-            gradient = new double[theta.length];
-            first = new double[theta.length];
-            second = rule.adam() ? new double[theta.length] : null;
+            gradient = new float[theta.length];
+            first = new float[theta.length];
+            second = rule.adam() ? new float[theta.length] : null;
         }
 
         @Override public int count() { return theta.length; }
 
-        @Override public double[] values() { return theta.clone(); }
+        @Override public double[] values() { return doubles(theta); }
 
-        @Override public double[] gradient() { return gradient.clone(); }
+        @Override public double[] gradient() { return doubles(gradient); }
 
-        @Override public void close() {}
+        /** Lets the spare tape and the partial gradients go (θ's own arrays go with this object). */
+        @Override public void close() {
+            spare = null;
+            Arrays.fill(partial, null);
+        }
+    }
+
+    private static double[] doubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
     }
 
     @Override
@@ -62,34 +83,33 @@ final class CpuTrainKernels implements TrainKernels {
         return new CpuParameters(theta, rule);
     }
 
-    /** A run's state: the activations of every conditioner layer and every coupling's input columns. */
+    /** A run's results and, per block, the activations of every conditioner layer and every coupling's input columns. */
     private static final class CpuTape implements Tape {
         final Model model;
         final CpuParameters parameters;
         final int rows;
-        final double[] state, output, logDet;
-        /** act[k][l]: coupling k's conditioner layer l, [rows, widths[l]]; l = 0 the input, the last the raw output. */
-        final double[][][] act;
-        /** before[k]: coupling k's transformed columns as they entered it, [rows, transformedCount]. */
-        final double[][] before;
+        final double[] output, logDet;
+        /**
+         * act[b][k][l]: block b's coupling k conditioner layer l, feature-major [widths[l]][B]; l = 0
+         * the input, the last the output, its first rows s = bound(raw) for an affine coupling.
+         */
+        final float[][][][] act;
+        /** before[b][k]: block b's transformed columns as they entered coupling k, [transformedCount][B]. */
+        final float[][][] before;
 
+        /** A tape with the spare's arrays when the spare ran this model over as many blocks, else with the blocks' arrays to allocate. */
         CpuTape(Model model, CpuParameters parameters, int rows) {
             this.model = model;
             this.parameters = parameters;
             this.rows = rows;
-            int d = model.dim();
-            state = new double[rows * d];
-            output = model.output() == null ? state : new double[rows * d];
+            output = new double[rows * model.dim()];
             logDet = new double[rows];
-            List<Coupling> steps = model.steps();
-            act = new double[steps.size()][][];
-            before = new double[steps.size()][];
-            for (int k = 0; k < steps.size(); k++) {
-                int[] w = steps.get(k).widths();
-                act[k] = new double[w.length][];
-                for (int l = 0; l < w.length; l++) act[k][l] = new double[rows * w[l]];
-                before[k] = new double[rows * steps.get(k).transformed().length];
-            }
+            int blocks = (rows + B - 1) / B;
+            CpuTape spare = parameters.spare;
+            parameters.spare = null;
+            boolean reuse = spare != null && spare.model == model && spare.act.length == blocks;
+            act = reuse ? spare.act : new float[blocks][][][];
+            before = reuse ? spare.before : new float[blocks][][];
         }
 
         @Override public int rows() { return rows; }
@@ -98,31 +118,107 @@ final class CpuTrainKernels implements TrainKernels {
 
         @Override public double[] logDet() { return logDet; }
 
-        @Override public void close() {}
+        @Override public void close() { parameters.spare = this; }
     }
 
     @Override
     public Tape run(Model model, Parameters theta, double[] input, int rows) {
         CpuTape tape = new CpuTape(model, (CpuParameters) theta, rows);
-        System.arraycopy(input, 0, tape.state, 0, rows * model.dim());
-        double[][][] transposed = transposedWeights(model, tape.parameters.theta);
-        int blocks = (rows + ROWS - 1) / ROWS;
-        backend.parallelFor(blocks, 1, (from, to) -> {
-            for (int b = from; b < to; b++) forward(tape, transposed, b * ROWS, Math.min(rows, (b + 1) * ROWS));
+        BlockOps ops = backend.blocks();
+        backend.parallelFor(tape.act.length, 1, (from, to) -> {
+            float[] state = new float[model.dim() * B], acc = new float[B];
+            for (int b = from; b < to; b++) forward(ops, tape, input, b, state, acc);
         });
         return tape;
     }
 
-    /** W^T [in, out] of every layer of every conditioner, so the forward products are axpy rows. */
-    private static double[][][] transposedWeights(Model model, double[] p) {
-        double[][][] t = new double[model.steps().size()][][];
+    /** Block b through every coupling, as the inference path runs it, its layers' outputs kept in the tape. */
+    private static void forward(BlockOps ops, CpuTape tape, double[] input, int b, float[] state, float[] acc) {
+        Model model = tape.model;
+        List<Coupling> steps = model.steps();
+        int d = model.dim(), s0 = b * B, nb = Math.min(B, tape.rows - s0);
+        float[] p = tape.parameters.theta;
+        if (tape.act[b] == null) allocate(tape, b);
+        float[][][] act = tape.act[b];
+        float[][] before = tape.before[b];
+        load(input, s0, nb, d, null, state);
+        Arrays.fill(acc, 0f);
+        for (int k = 0; k < steps.size(); k++) {
+            Coupling c = steps.get(k);
+            int[] w = c.widths(), cond = c.conditioning(), trans = c.transformed();
+            int depth = w.length - 1;
+            float[][] a = act[k];
+            for (int j = 0; j < cond.length; j++) System.arraycopy(state, cond[j] * B, a[0], j * B, B);
+            for (int l = 0; l < depth; l++)
+                ops.layer(p, c.parameterOffset() + Network.weightOffset(w, l), c.parameterOffset() + Network.biasOffset(w, l), w[l],
+                        w[l + 1], a[l], a[l + 1], l + 1 < depth ? c.activation() : Contract.ACT_IDENTITY);
+            for (int j = 0; j < trans.length; j++) System.arraycopy(state, trans[j] * B, before[k], j * B, B);
+            CpuCouplingKernels.update(ops, state, a[depth], acc, trans, c.affine(), c.scaleBound(), (float) c.clamp(), model.inverse(),
+                    model.inverse() ? -1f : 1f);
+        }
+        int[] map = model.output();
+        for (int s = 0; s < nb; s++) {
+            for (int i = 0; i < d; i++) tape.output[(s0 + s) * d + i] = state[(map == null ? i : map[i]) * B + s];
+            tape.logDet[s0 + s] = acc[s];
+        }
+    }
+
+    /** Block b's arrays of the tape: every layer's activations and every coupling's transformed columns. */
+    private static void allocate(CpuTape tape, int b) {
+        List<Coupling> steps = tape.model.steps();
+        tape.act[b] = new float[steps.size()][][];
+        tape.before[b] = new float[steps.size()][];
+        for (int k = 0; k < steps.size(); k++) {
+            int[] w = steps.get(k).widths();
+            tape.act[b][k] = new float[w.length][];
+            for (int l = 0; l < w.length; l++) tape.act[b][k][l] = new float[w[l] * B];
+            tape.before[b][k] = new float[steps.get(k).transformed().length * B];
+        }
+    }
+
+    /** Rows [s0, s0 + nb) of x [n, cols] into a feature-major block, column k to block row map[k] (k without a map), zero tail. */
+    private static void load(double[] x, int s0, int nb, int cols, int[] map, float[] block) {
+        for (int s = 0; s < nb; s++)
+            for (int k = 0; k < cols; k++) block[(map == null ? k : map[k]) * B + s] = (float) x[(s0 + s) * cols + k];
+        if (nb < B) for (int k = 0; k < cols; k++) Arrays.fill(block, k * B + nb, k * B + B, 0f);
+    }
+
+    @Override
+    public double backward(Tape t, double[] dOutput, double[] dLogDet) {
+        CpuTape tape = (CpuTape) t;
+        CpuParameters p = tape.parameters;
+        BlockOps ops = backend.blocks();
+        int blocks = tape.act.length, groups = Math.min(blocks, GROUPS), count = p.theta.length;
+        float[][][] transposed = transposedWeights(tape.model, p.theta);
+        backend.parallelFor(groups, 1, (from, to) -> {
+            for (int q = from; q < to; q++) {
+                if (p.partial[q] == null) p.partial[q] = new float[count];
+                backward(ops, tape, transposed, dOutput, dLogDet, p.partial[q], q * blocks / groups, (q + 1) * blocks / groups);
+            }
+        });
+        float[] gradient = p.gradient;
+        backend.parallelFor(count, 1 << 14, (from, to) -> {
+            System.arraycopy(p.partial[0], from, gradient, from, to - from);
+            for (int q = 1; q < groups; q++) {
+                float[] g = p.partial[q];
+                for (int i = from; i < to; i++) gradient[i] += g[i];
+            }
+        });
+        double squares = 0;
+        for (float g : gradient) squares += (double) g * g;
+        return Math.sqrt(squares);
+    }
+
+    /** Wᵀ [in, out] of every layer of every conditioner, then in zeros: the inference layer with it (zero bias) is dx = dy W. */
+    private static float[][][] transposedWeights(Model model, float[] p) {
+        float[][][] t = new float[model.steps().size()][][];
         for (int k = 0; k < t.length; k++) {
             Coupling c = model.steps().get(k);
             int[] w = c.widths();
-            t[k] = new double[w.length - 1][];
+            t[k] = new float[w.length - 1][];
             for (int l = 0; l + 1 < w.length; l++) {
                 int in = w[l], out = w[l + 1], at = c.parameterOffset() + Network.weightOffset(w, l);
-                double[] wt = new double[in * out];
+                float[] wt = new float[in * out + in];
                 for (int o = 0; o < out; o++)
                     for (int i = 0; i < in; i++) wt[i * out + o] = p[at + o * in + i];
                 t[k][l] = wt;
@@ -131,237 +227,124 @@ final class CpuTrainKernels implements TrainKernels {
         return t;
     }
 
-    private static void forward(CpuTape tape, double[][][] transposed, int r0, int r1) {
+    /**
+     * Blocks b0 .. b1 (a group) of the backward pass, coupling by coupling from the last and layer
+     * by layer from the top over all the group's blocks; their gradient overwrites grad (every
+     * parameter belongs to one layer, written once).
+     */
+    private static void backward(BlockOps ops, CpuTape tape, float[][][] transposed, double[] dOutput, double[] dLogDet, float[] grad,
+                                 int b0, int b1) {
         Model model = tape.model;
-        int d = model.dim();
-        double[] x = tape.state, p = tape.parameters.theta;
-        for (int k = 0; k < model.steps().size(); k++) {
-            Coupling c = model.steps().get(k);
-            int[] w = c.widths(), cond = c.conditioning(), trans = c.transformed();
-            double[][] a = tape.act[k];
-            int dc = cond.length, dt = trans.length, depth = w.length - 1;
-            for (int r = r0; r < r1; r++)
-                for (int j = 0; j < dc; j++) a[0][r * dc + j] = x[r * d + cond[j]];
-            for (int l = 0; l < depth; l++) {
-                int in = w[l], out = w[l + 1], bias = c.parameterOffset() + Network.biasOffset(w, l);
-                double[] src = a[l], dst = a[l + 1], wt = transposed[k][l];
-                int phi = l + 1 < depth ? c.activation() : Contract.ACT_IDENTITY;
-                for (int r = r0; r < r1; r++) System.arraycopy(p, bias, dst, r * out, out);
-                blockProduct(src, r0 * in, in, wt, 0, dst, r0 * out, out, r1 - r0);
-                activate(phi, dst, r0 * out, (r1 - r0) * out);
-            }
-            double[] o = a[depth], before = tape.before[k];
-            int width = w[depth];
-            for (int r = r0; r < r1; r++) {
-                double sumS = 0;
-                for (int j = 0; j < dt; j++) {
-                    int at = r * d + trans[j];
-                    double v = x[at];
-                    before[r * dt + j] = v;
-                    if (c.affine()) {
-                        double s = bound(c, o[r * width + j]), shift = o[r * width + dt + j];
-                        x[at] = model.inverse() ? (v - shift) * StrictMath.exp(-s) : v * StrictMath.exp(s) + shift;
-                        sumS += s;
-                    } else {
-                        double shift = o[r * width + j];
-                        x[at] = model.inverse() ? v - shift : v + shift;
-                    }
-                }
-                tape.logDet[r] += model.inverse() ? -sumS : sumS;
-            }
+        int d = model.dim(), n = b1 - b0, widest = 0;
+        for (Coupling c : model.steps())
+            for (int width : c.widths()) widest = Math.max(widest, width);
+        // g: the cotangent of the state (state column order), block by block; dy: the current layer's output's
+        float[][] g = new float[n][d * B], ld = new float[n][B], dy = new float[n][widest * B], dx = new float[n][widest * B];
+        float[] aT = new float[n * B * widest], lanes = new float[B];
+        for (int b = 0; b < n; b++) {
+            int s0 = (b0 + b) * B, nb = Math.min(B, tape.rows - s0);
+            load(dOutput, s0, nb, d, model.output(), g[b]);
+            for (int s = 0; s < nb; s++) ld[b][s] = (float) dLogDet[s0 + s];
         }
-        int[] map = model.output();
-        if (map != null)
-            for (int r = r0; r < r1; r++)
-                for (int i = 0; i < d; i++) tape.output[r * d + i] = x[r * d + map[i]];
-    }
-
-    @Override
-    public double backward(Tape t, double[] dOutput, double[] dLogDet) {
-        CpuTape tape = (CpuTape) t;
-        double[] gradient = tape.parameters.gradient;
-        int blocks = (tape.rows + ROWS - 1) / ROWS, count = tape.model.parameterCount();
-        int groups = Math.min(blocks, GROUPS);
-        double[][] partial = new double[groups][];
-        backend.parallelFor(groups, 1, (from, to) -> {
-            for (int q = from; q < to; q++) {
-                partial[q] = new double[count];
-                for (int b = q * blocks / groups; b < (q + 1) * blocks / groups; b++)
-                    backward(tape, dOutput, dLogDet, partial[q], b * ROWS, Math.min(tape.rows, (b + 1) * ROWS));
-            }
-        });
-        System.arraycopy(partial[0], 0, gradient, 0, count);
-        for (int q = 1; q < groups; q++) {
-            double[] g = partial[q];
-            for (int i = 0; i < count; i++) gradient[i] += g[i];
-        }
-        double squares = 0;
-        for (double g : gradient) squares += g * g;
-        return Math.sqrt(squares);
-    }
-
-    @Override
-    public void update(Parameters parameters, double rate, double scale) {
-        CpuParameters p = (CpuParameters) parameters;
-        double[] theta = p.theta, g = p.gradient, first = p.first, second = p.second;
-        Rule r = p.rule;
-        p.steps++;
-        if (r.adam()) {
-            double c1 = 1 - Math.pow(r.beta1(), p.steps), c2 = 1 - Math.pow(r.beta2(), p.steps);
-            for (int i = 0; i < theta.length; i++) {
-                double gi = g[i] * scale;
-                first[i] = r.beta1() * first[i] + (1 - r.beta1()) * gi;
-                second[i] = r.beta2() * second[i] + (1 - r.beta2()) * gi * gi;
-                theta[i] -= rate * (first[i] / c1) / (Math.sqrt(second[i] / c2) + r.epsilon());
-            }
-        } else {
-            for (int i = 0; i < theta.length; i++) {
-                first[i] = r.momentum() * first[i] + g[i] * scale;
-                theta[i] -= rate * first[i];
-            }
-        }
-    }
-
-    /** Rows r0 .. r1 of the backward pass, their gradient summed row by row into grad. */
-    private static void backward(CpuTape tape, double[] dOutput, double[] dLogDet, double[] grad, int r0, int r1) {
-        Model model = tape.model;
-        int d = model.dim(), n = r1 - r0;
-        double[] p = tape.parameters.theta;
-        // g: the cotangent of the state (state column order), from the last layer back to the first
-        double[] g = new double[n * d];
-        int[] map = model.output();
-        for (int r = 0; r < n; r++)
-            for (int i = 0; i < d; i++) g[r * d + (map == null ? i : map[i])] = dOutput[(r0 + r) * d + i];
         for (int k = model.steps().size() - 1; k >= 0; k--) {
             Coupling c = model.steps().get(k);
             int[] w = c.widths(), cond = c.conditioning(), trans = c.transformed();
-            int depth = w.length - 1, dt = trans.length, width = w[depth];
-            double[][] a = tape.act[k];
-            double[] o = a[depth], before = tape.before[k];
-            // dy: the cotangent of the current conditioner layer's pre-activation, starting at its raw output
-            double[] dy = new double[n * width];
-            for (int r = 0; r < n; r++) {
-                int row = r0 + r;
-                for (int j = 0; j < dt; j++) {
-                    int at = r * d + trans[j];
-                    double gx = g[at];
-                    if (c.affine()) {
-                        double s = bound(c, o[row * width + j]), shift = o[row * width + dt + j], ds, dShift;
-                        if (model.inverse()) {
-                            double e = StrictMath.exp(-s);
-                            g[at] = gx * e;
-                            dShift = -gx * e;
-                            ds = -gx * (before[row * dt + j] - shift) * e - dLogDet[row];
-                        } else {
-                            double e = StrictMath.exp(s);
-                            g[at] = gx * e;
-                            dShift = gx;
-                            ds = gx * before[row * dt + j] * e + dLogDet[row];
-                        }
-                        dy[r * width + j] = ds * boundSlope(c, s);
-                        dy[r * width + dt + j] = dShift;
-                    } else {
-                        dy[r * width + j] = model.inverse() ? -gx : gx;
-                    }
+            int depth = w.length - 1, dt = trans.length;
+            for (int b = 0; b < n; b++) {
+                float[] o = tape.act[b0 + b][k][depth], gb = g[b], y = dy[b];
+                if (c.affine()) {
+                    ops.affineBackward(gb, o, tape.before[b0 + b][k], ld[b], trans, model.inverse(), y);
+                    boundSlope(c, o, y, dt * B);
+                } else {
+                    float dir = model.inverse() ? -1f : 1f;
+                    for (int j = 0; j < dt; j++)
+                        for (int s = 0; s < B; s++) y[j * B + s] = dir * gb[trans[j] * B + s];
                 }
             }
             for (int l = depth - 1; l >= 0; l--) {
                 int in = w[l], out = w[l + 1];
-                int wAt = c.parameterOffset() + Network.weightOffset(w, l), bAt = c.parameterOffset() + Network.biasOffset(w, l);
-                double[] src = a[l], dx = new double[n * in];
-                // dW += dyᵀ a and db += Σ_r dy: row q of W gathers the block's rows, four at a time
-                for (int q = 0; q < out; q++) {
-                    int wRow = wAt + q * in, r = 0;
-                    for (; r + 3 < n; r += 4) {
-                        double v0 = dy[r * out + q], v1 = dy[(r + 1) * out + q], v2 = dy[(r + 2) * out + q], v3 = dy[(r + 3) * out + q];
-                        grad[bAt + q] += v0 + v1 + v2 + v3;
-                        int s0 = (r0 + r) * in, s1 = s0 + in, s2 = s1 + in, s3 = s2 + in;
-                        for (int i = 0; i < in; i++)
-                            grad[wRow + i] += v0 * src[s0 + i] + v1 * src[s1 + i] + v2 * src[s2 + i] + v3 * src[s3 + i];
-                    }
-                    for (; r < n; r++) {
-                        double v = dy[r * out + q];
-                        grad[bAt + q] += v;
-                        int s0 = (r0 + r) * in;
-                        for (int i = 0; i < in; i++) grad[wRow + i] += v * src[s0 + i];
-                    }
+                for (int b = 0; b < n; b++) transpose(tape.act[b0 + b][k][l], in, aT, b * B * in);
+                ops.weightGradient(dy, aT, n, in, out, grad, c.parameterOffset() + Network.weightOffset(w, l));
+                biasGradient(dy, n, out, grad, c.parameterOffset() + Network.biasOffset(w, l), lanes);
+                if (k == 0 && l == 0) break; // nothing needs the input's cotangent
+                for (int b = 0; b < n; b++) ops.layer(transposed[k][l], 0, in * out, out, in, dy[b], dx[b], Contract.ACT_IDENTITY);
+                for (int b = 0; b < n; b++) {
+                    float[] x = dx[b], a = tape.act[b0 + b][k][l];
+                    if (l > 0) activationSlope(c.activation(), a, x, in * B);
+                    else
+                        for (int j = 0; j < cond.length; j++)
+                            for (int s = 0; s < B; s++) g[b][cond[j] * B + s] += x[j * B + s];
                 }
-                // dx = dy W, then through φ' of the layer below
-                blockProduct(dy, 0, out, p, wAt, dx, 0, in, n);
-                if (l > 0)
-                    for (int r = 0; r < n; r++) {
-                        int phi = c.activation(), row = r0 + r;
-                        for (int i = 0; i < in; i++) dx[r * in + i] *= slope(phi, src[row * in + i]);
-                    }
+                float[][] swap = dy;
                 dy = dx;
-            }
-            for (int r = 0; r < n; r++)
-                for (int j = 0; j < cond.length; j++) g[r * d + cond[j]] += dy[r * cond.length + j];
-        }
-    }
-
-    /**
-     * dst[r] += src[r] · M for the n rows of a block (src rows of k, dst rows of c, M [k, c]
-     * row-major at mAt), as axpys: four rows of M at a time, each quad used for every row of the
-     * block while it is in L1 (one row at a time re-read all of M per row). Each row sums its
-     * quads in the same order whatever n is, so a row's bits do not depend on its block.
-     */
-    private static void blockProduct(double[] src, int srcAt, int k, double[] m, int mAt, double[] dst, int dstAt, int c, int n) {
-        int j = 0;
-        for (; j + 3 < k; j += 4) {
-            int m0 = mAt + j * c, m1 = m0 + c, m2 = m1 + c, m3 = m2 + c;
-            for (int r = 0; r < n; r++) {
-                int v = srcAt + r * k + j, y = dstAt + r * c;
-                double v0 = src[v], v1 = src[v + 1], v2 = src[v + 2], v3 = src[v + 3];
-                for (int o = 0; o < c; o++) dst[y + o] += v0 * m[m0 + o] + v1 * m[m1 + o] + v2 * m[m2 + o] + v3 * m[m3 + o];
-            }
-        }
-        for (; j < k; j++) {
-            int m0 = mAt + j * c;
-            for (int r = 0; r < n; r++) {
-                double vj = src[srcAt + r * k + j];
-                int y = dstAt + r * c;
-                for (int o = 0; o < c; o++) dst[y + o] += vj * m[m0 + o];
+                dx = swap;
             }
         }
     }
 
-    private static void activate(int phi, double[] y, int from, int n) {
+    /** A feature-major block a [in][B] into rows [B][in] of aT from aT[at]. */
+    private static void transpose(float[] a, int in, float[] aT, int at) {
+        for (int i = 0; i < in; i++)
+            for (int s = 0; s < B; s++) aT[at + s * in + i] = a[i * B + s];
+    }
+
+    /** db[o] = Σ_r dy[o, r] over the group's rows: per lane over the blocks in order (a loop C2 vectorises), then the lanes in order. */
+    private static void biasGradient(float[][] dy, int n, int out, float[] grad, int bOff, float[] lanes) {
+        for (int o = 0; o < out; o++) {
+            Arrays.fill(lanes, 0f);
+            for (int b = 0; b < n; b++)
+                for (int s = 0; s < B; s++) lanes[s] += dy[b][o * B + s];
+            float sum = 0;
+            for (float v : lanes) sum += v;
+            grad[bOff + o] = sum;
+        }
+    }
+
+    /** x[0..n) *= dφ/dx from y = φ(x), the layer's output. */
+    private static void activationSlope(int phi, float[] y, float[] x, int n) {
         switch (phi) {
-            case Contract.ACT_TANH -> {
-                for (int i = from; i < from + n; i++) y[i] = StrictMath.tanh(y[i]);
-            }
-            case Contract.ACT_RELU -> {
-                for (int i = from; i < from + n; i++) y[i] = Math.max(y[i], 0.0);
-            }
+            case Contract.ACT_TANH -> { for (int i = 0; i < n; i++) x[i] *= 1 - y[i] * y[i]; }
+            case Contract.ACT_RELU -> { for (int i = 0; i < n; i++) x[i] = y[i] > 0 ? x[i] : 0f; }
             case Contract.ACT_IDENTITY -> { }
             default -> throw new IllegalArgumentException("activation: expected an ACT_* code, got " + phi);
         }
     }
 
-    /** dφ/dx from y = φ(x). */
-    private static double slope(int phi, double y) {
-        return switch (phi) {
-            case Contract.ACT_TANH -> 1 - y * y;
-            case Contract.ACT_RELU -> y > 0 ? 1 : 0;
-            default -> 1;
-        };
+    /** dy[0..n) *= ds/do from s = bound(o), the first rows of the conditioner's output. */
+    private static void boundSlope(Coupling c, float[] s, float[] dy, int n) {
+        switch (c.scaleBound()) {
+            case Contract.SCALE_TANH -> { for (int i = 0; i < n; i++) dy[i] *= 1 - s[i] * s[i]; }
+            case Contract.SCALE_SOFT_CLAMP -> {
+                float inv = (float) (1 / c.clamp());
+                for (int i = 0; i < n; i++) dy[i] *= 1 - (s[i] * inv) * (s[i] * inv);
+            }
+            default -> { }
+        }
     }
 
-    private static double bound(Coupling c, double o) {
-        return switch (c.scaleBound()) {
-            case Contract.SCALE_TANH -> StrictMath.tanh(o);
-            case Contract.SCALE_SOFT_CLAMP -> c.clamp() * StrictMath.tanh(o / c.clamp());
-            default -> o;
-        };
-    }
-
-    /** ds/do from s. */
-    private static double boundSlope(Coupling c, double s) {
-        return switch (c.scaleBound()) {
-            case Contract.SCALE_TANH -> 1 - s * s;
-            case Contract.SCALE_SOFT_CLAMP -> 1 - (s / c.clamp()) * (s / c.clamp());
-            default -> 1;
-        };
+    @Override
+    public void update(Parameters parameters, double rate, double scale) {
+        CpuParameters p = (CpuParameters) parameters;
+        float[] theta = p.theta, g = p.gradient, m = p.first, v = p.second;
+        Rule r = p.rule;
+        p.steps++;
+        float eta = (float) rate, sc = (float) scale;
+        // the bias corrections in float64, rounded once, as the devices get them from the host
+        float c1 = (float) (1 - Math.pow(r.beta1(), p.steps)), c2 = (float) (1 - Math.pow(r.beta2(), p.steps));
+        float b1 = (float) r.beta1(), b2 = (float) r.beta2(), eps = (float) r.epsilon(), mu = (float) r.momentum();
+        backend.parallelFor(theta.length, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float gi = g[i] * sc;
+                if (r.adam()) {
+                    float mi = b1 * m[i] + (1 - b1) * gi, vi = b2 * v[i] + (1 - b2) * gi * gi;
+                    m[i] = mi;
+                    v[i] = vi;
+                    theta[i] -= eta * (mi / c1) / ((float) Math.sqrt(vi / c2) + eps);
+                } else {
+                    m[i] = mu * m[i] + gi;
+                    theta[i] -= eta * m[i];
+                }
+            }
+        });
     }
 }

@@ -75,6 +75,44 @@ class ScalarBlocks implements BlockOps {
     }
 
     @Override
+    public void weightGradient(float[][] dy, float[] aT, int blocks, int in, int out, float[] w, int wOff) {
+        weightGradient(dy, aT, blocks, in, w, wOff, 0, out, 0, in);
+    }
+
+    /** Rows [o0, o1) and columns [i0, i1) of {@link #weightGradient}, as axpys along W's rows (the vector path's edges too). */
+    static void weightGradient(float[][] dy, float[] aT, int blocks, int in, float[] w, int wOff, int o0, int o1, int i0, int i1) {
+        for (int o = o0; o < o1; o++) {
+            int row = wOff + o * in;
+            Arrays.fill(w, row + i0, row + i1, 0f);
+            for (int b = 0; b < blocks; b++)
+                for (int s = 0; s < B; s++) {
+                    float c = dy[b][o * B + s];
+                    int at = (b * B + s) * in;
+                    for (int i = i0; i < i1; i++) w[row + i] += c * aT[at + i];
+                }
+        }
+    }
+
+    @Override
+    public void affineBackward(float[] g, float[] o, float[] before, float[] dLogDet, int[] trans, boolean inverse, float[] dy) {
+        int dt = trans.length;
+        for (int j = 0; j < dt; j++) {
+            int x = trans[j] * B, ls = j * B, t = (dt + j) * B;
+            for (int s = 0; s < B; s++) {
+                float gx = g[x + s], ge = gx * (float) Math.exp(inverse ? -o[ls + s] : o[ls + s]);
+                g[x + s] = ge;
+                if (inverse) {
+                    dy[t + s] = -ge;
+                    dy[ls + s] = -(ge * (before[ls + s] - o[t + s])) - dLogDet[s];
+                } else {
+                    dy[t + s] = gx;
+                    dy[ls + s] = ge * before[ls + s] + dLogDet[s];
+                }
+            }
+        }
+    }
+
+    @Override
     public void rk4Stage(float[] q, float[] p, float[] g, float[] invMass, float[] pStage, float[] qa, float[] pa, float[] qs,
                          float[] ps, float a, boolean first, int n) {
         for (int c = 0; c < n; c++) {

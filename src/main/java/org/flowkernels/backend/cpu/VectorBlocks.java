@@ -49,6 +49,33 @@ final class VectorBlocks extends ScalarBlocks {
         }
     }
 
+    @Override
+    public void weightGradient(float[][] dy, float[] aT, int blocks, int in, int out, float[] w, int wOff) {
+        VectorMlp.weightGradient(dy, aT, blocks, in, out, w, wOff);
+    }
+
+    /** exp in lanes, as in {@link #affine}. */
+    @Override
+    public void affineBackward(float[] g, float[] o, float[] before, float[] dLogDet, int[] trans, boolean inverse, float[] dy) {
+        int dt = trans.length;
+        for (int j = 0; j < dt; j++) {
+            int x = trans[j] * B, ls = j * B, t = (dt + j) * B;
+            for (int s = 0; s < B; s += S.length()) {
+                FloatVector sv = FloatVector.fromArray(S, o, ls + s), gx = FloatVector.fromArray(S, g, x + s);
+                FloatVector ge = gx.mul(VectorMath.exp(inverse ? sv.neg() : sv)), v = FloatVector.fromArray(S, before, ls + s);
+                FloatVector ld = FloatVector.fromArray(S, dLogDet, s);
+                ge.intoArray(g, x + s);
+                if (inverse) {
+                    ge.neg().intoArray(dy, t + s);
+                    ge.mul(v.sub(FloatVector.fromArray(S, o, t + s))).neg().sub(ld).intoArray(dy, ls + s);
+                } else {
+                    gx.intoArray(dy, t + s);
+                    ge.mul(v).add(ld).intoArray(dy, ls + s);
+                }
+            }
+        }
+    }
+
     /** C2 does not vectorise the RK4 stage loops reliably (five arrays read and written per element). */
     @Override
     public void rk4Stage(float[] q, float[] p, float[] g, float[] invMass, float[] pStage, float[] qa, float[] pa, float[] qs,

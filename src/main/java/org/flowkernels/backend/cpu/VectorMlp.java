@@ -127,6 +127,67 @@ final class VectorMlp {
         }
     }
 
+    /** Blocks per pass of {@link #weightGradient}: their rows of an input tile of aT (16 KB at 512 bits) stay in L1 while the outputs pass. */
+    private static final int GRADIENT_BLOCKS = 4;
+
+    /**
+     * The weight gradient dW = dyᵀ a over a group's rows ({@link BlockOps#weightGradient}), the
+     * layer's product turned around: sixteen accumulators (eight outputs x two vectors of
+     * inputs), each row two loads of aT and one broadcast of dy per output. The rows go by in
+     * passes of {@link #GRADIENT_BLOCKS} blocks, within a pass input tile by input tile, so that
+     * the tile's rows of aT stay in L1 while the outputs pass over them (dy, one float per output
+     * and row, is the cheaper stream); the accumulators are stored and loaded again between
+     * passes, which leaves the sums' order and bits as if they had stayed in registers. Measured
+     * on one Zen 4 core (1,024 rows of 256 x 256): four outputs over all rows in one pass ran at
+     * 84 GFLOP/s against the layer's 180; this at about 150 against 190. The edges that do not
+     * fill a tile are {@link ScalarBlocks}'.
+     */
+    static void weightGradient(float[][] dy, float[] aT, int blocks, int in, int out, float[] w, int wOff) {
+        final int B = MlpBlock.B;
+        int out8 = out - out % 8, in2 = in - in % (2 * V);
+        for (int o = 0; o < out8; o++) java.util.Arrays.fill(w, wOff + o * in, wOff + o * in + in2, 0f);
+        for (int b0 = 0; b0 < blocks; b0 += GRADIENT_BLOCKS) {
+            int b1 = Math.min(blocks, b0 + GRADIENT_BLOCKS);
+            for (int i = 0; i < in2; i += 2 * V)
+                for (int o = 0; o < out8; o += 8) {
+                    int w0 = wOff + o * in + i;
+                    FloatVector c00 = FloatVector.fromArray(S, w, w0), c01 = FloatVector.fromArray(S, w, w0 + V);
+                    FloatVector c10 = FloatVector.fromArray(S, w, w0 + in), c11 = FloatVector.fromArray(S, w, w0 + in + V);
+                    FloatVector c20 = FloatVector.fromArray(S, w, w0 + 2 * in), c21 = FloatVector.fromArray(S, w, w0 + 2 * in + V);
+                    FloatVector c30 = FloatVector.fromArray(S, w, w0 + 3 * in), c31 = FloatVector.fromArray(S, w, w0 + 3 * in + V);
+                    FloatVector c40 = FloatVector.fromArray(S, w, w0 + 4 * in), c41 = FloatVector.fromArray(S, w, w0 + 4 * in + V);
+                    FloatVector c50 = FloatVector.fromArray(S, w, w0 + 5 * in), c51 = FloatVector.fromArray(S, w, w0 + 5 * in + V);
+                    FloatVector c60 = FloatVector.fromArray(S, w, w0 + 6 * in), c61 = FloatVector.fromArray(S, w, w0 + 6 * in + V);
+                    FloatVector c70 = FloatVector.fromArray(S, w, w0 + 7 * in), c71 = FloatVector.fromArray(S, w, w0 + 7 * in + V);
+                    for (int b = b0; b < b1; b++) {
+                        float[] d = dy[b];
+                        for (int s = 0; s < B; s++) {
+                            int at = (b * B + s) * in + i, ds = o * B + s;
+                            FloatVector a0 = FloatVector.fromArray(S, aT, at), a1 = FloatVector.fromArray(S, aT, at + V), v;
+                            v = FloatVector.broadcast(S, d[ds]);         c00 = a0.fma(v, c00); c01 = a1.fma(v, c01);
+                            v = FloatVector.broadcast(S, d[ds + B]);     c10 = a0.fma(v, c10); c11 = a1.fma(v, c11);
+                            v = FloatVector.broadcast(S, d[ds + 2 * B]); c20 = a0.fma(v, c20); c21 = a1.fma(v, c21);
+                            v = FloatVector.broadcast(S, d[ds + 3 * B]); c30 = a0.fma(v, c30); c31 = a1.fma(v, c31);
+                            v = FloatVector.broadcast(S, d[ds + 4 * B]); c40 = a0.fma(v, c40); c41 = a1.fma(v, c41);
+                            v = FloatVector.broadcast(S, d[ds + 5 * B]); c50 = a0.fma(v, c50); c51 = a1.fma(v, c51);
+                            v = FloatVector.broadcast(S, d[ds + 6 * B]); c60 = a0.fma(v, c60); c61 = a1.fma(v, c61);
+                            v = FloatVector.broadcast(S, d[ds + 7 * B]); c70 = a0.fma(v, c70); c71 = a1.fma(v, c71);
+                        }
+                    }
+                    c00.intoArray(w, w0);          c01.intoArray(w, w0 + V);
+                    c10.intoArray(w, w0 + in);     c11.intoArray(w, w0 + in + V);
+                    c20.intoArray(w, w0 + 2 * in); c21.intoArray(w, w0 + 2 * in + V);
+                    c30.intoArray(w, w0 + 3 * in); c31.intoArray(w, w0 + 3 * in + V);
+                    c40.intoArray(w, w0 + 4 * in); c41.intoArray(w, w0 + 4 * in + V);
+                    c50.intoArray(w, w0 + 5 * in); c51.intoArray(w, w0 + 5 * in + V);
+                    c60.intoArray(w, w0 + 6 * in); c61.intoArray(w, w0 + 6 * in + V);
+                    c70.intoArray(w, w0 + 7 * in); c71.intoArray(w, w0 + 7 * in + V);
+                }
+        }
+        if (in2 < in) ScalarBlocks.weightGradient(dy, aT, blocks, in, w, wOff, 0, out8, in2, in);
+        if (out8 < out) ScalarBlocks.weightGradient(dy, aT, blocks, in, w, wOff, out8, out, 0, in);
+    }
+
     /** z[0..n) = act(z[0..n)); n a multiple of the vector length (a whole block). One loop
      *  per activation, so that the vector ops stay intrinsics (a vector passed through a
      *  call that is not inlined is boxed, and costs ten times more). */

@@ -79,6 +79,45 @@ class BlockOpsTest {
         }
     }
 
+    /** Shapes with whole tiles (32 x 256, 64 x 8) and with edges in both directions (37 x 13, 5 x 3); six blocks span two of the vector path's passes. */
+    @Test
+    void weightGradientsMatchTheFloat64Product() {
+        Fresh f = new Fresh("blocks-weight-gradient");
+        for (int[] shape : new int[][] {{32, 256}, {64, 8}, {37, 13}, {5, 3}})
+            for (int blocks : new int[] {1, 6}) {
+                int in = shape[0], out = shape[1];
+                float[][] dy = new float[blocks][];
+                for (int b = 0; b < blocks; b++) dy[b] = f.gaussian(out * B, 1);
+                float[] aT = f.gaussian(blocks * B * in, 1);
+                double[] ref = new double[2 + out * in];
+                for (int o = 0; o < out; o++)
+                    for (int i = 0; i < in; i++)
+                        for (int r = 0; r < blocks * B; r++) ref[2 + o * in + i] += (double) dy[r / B][o * B + r % B] * aT[r * in + i];
+                for (BlockOps ops : new BlockOps[] {scalar, vector}) {
+                    float[] w = new float[ref.length];
+                    Arrays.fill(w, Float.NaN);
+                    w[0] = w[1] = 0;
+                    ops.weightGradient(dy, aT, blocks, in, out, w, 2);
+                    Compare.close(w, ref, 1e-5, ops.description() + " weight gradient " + in + " -> " + out + ", " + blocks + " blocks, " + f.seed());
+                }
+            }
+    }
+
+    @Test
+    void affineCouplingBackwardsAgree() {
+        Fresh f = new Fresh("blocks-affine-backward");
+        int dim = 7, dt = 3;
+        int[] trans = {4, 0, 6};
+        for (boolean inverse : new boolean[] {false, true}) {
+            float[] g = f.gaussian(dim * B, 1), o = f.gaussian(2 * dt * B, 0.7), before = f.gaussian(dt * B, 1), ld = f.gaussian(B, 1);
+            float[] g1 = g.clone(), g2 = g.clone(), dy1 = new float[2 * dt * B], dy2 = new float[2 * dt * B];
+            scalar.affineBackward(g1, o, before, ld, trans, inverse, dy1);
+            vector.affineBackward(g2, o, before, ld, trans, inverse, dy2);
+            Compare.close(g2, PotentialReference.widen(g1), 1e-6, "state cotangent, inverse=" + inverse + ", " + f.seed());
+            Compare.close(dy2, PotentialReference.widen(dy1), 1e-6, "output cotangent, inverse=" + inverse + ", " + f.seed());
+        }
+    }
+
     @Test
     void chainSweepsAgree() {
         Fresh f = new Fresh("blocks-chain");
