@@ -1,7 +1,8 @@
 /* train.cl: the backward pass of a coupling flow and the optimizer's step, for training
  * (org.flowkernels.train). The forward pass that fills the tape is coupling.cl's kernels with
- * the conditioner layers (linear.cl) written into the tape's buffers; then, coupling by coupling
- * from the last, with g [n, D] the cotangent of the state (state column order):
+ * the conditioner layers (linear.cl) written into the tape's buffers. The backward pass starts
+ * with train_cotangent (the state's cotangent g [n, D], state column order, and the log-det's,
+ * from the caller's cotangents and row weights); then, coupling by coupling from the last:
  *   train_coupling_backward   g and the raw conditioner output's cotangent dy [n, width]
  *   per conditioner layer l, last first:
  *     train_weight_gradient   dW = dy^T a_l and db = sum_r dy, partial sums over row splits
@@ -73,6 +74,20 @@ FN void train_tile(REAL acc[4][4], GLOBAL const REAL* A, long am, long ak, GLOBA
         }
         BARRIER();
     }
+}
+
+/* The backward pass's start, element (r, i) of dout [n, D] (output coordinate order):
+ * g[r, c] = a w_r dout[r, i] with c = idx[map_off + i] when mapped (the folded permutations'
+ * column order), else i; and, at i = 0, dld[r] = b w_r; w_r = w[r], or 1 without has_w.
+ * 1-D over n D. */
+KERNEL void train_cotangent(TRAIN_COTANGENT_ARGS) {
+    long e = GID_LONG(0);
+    if (e >= (long)n * D) return;
+    long r = e / D;
+    int i = (int)(e - r * D);
+    REAL wr = has_w ? w[r] : RC(1.0);
+    g[r * D + (mapped ? idx[map_off + i] : i)] = out_scale * wr * dout[e];
+    if (i == 0) dld[r] = ld_scale * wr;
 }
 
 /* One coupling backward on element (r, j), j < dt, of the transformed columns c = idx[trans_off + j]:

@@ -8,8 +8,8 @@ import java.util.List;
  * respect to every parameter, summed over the batch in a fixed order), and the optimizer's step.
  * The parameters θ are one flat vector, coupling after coupling, each conditioner packed as
  * {@link Network} lays it out; θ, its gradient and the optimizer's moments live in the
- * backend's memory ({@link Parameters}), so that per step only the batch's rows, outputs and
- * cotangents cross to the host, and the gradient's norm. Every backend computes in float32.
+ * backend's memory ({@link Parameters}), and so do the batch, its outputs and cotangents: per
+ * step only the gradient's norm crosses to the host. Every backend computes in float32.
  */
 public interface TrainKernels {
     /**
@@ -57,15 +57,9 @@ public interface TrainKernels {
         void close();
     }
 
-    /** A run's results, read to the host, and what its backward pass needs (kept in the backend's memory); close frees it. */
+    /** What a run's backward pass needs, kept in the backend's memory; close frees it. */
     interface Tape extends AutoCloseable {
         int rows();
-
-        /** [rows, dim] row-major, in output coordinate order. */
-        double[] output();
-
-        /** [rows]: Σ log|det J| of the run's direction (forward: ∂x/∂z; inverse: ∂z/∂x). */
-        double[] logDet();
 
         @Override
         void close();
@@ -74,15 +68,21 @@ public interface TrainKernels {
     /** θ (count values) in the backend's memory, with a zero gradient and zero moments for {@code rule}. */
     Parameters parameters(double[] theta, Rule rule);
 
-    /** Runs the model over input [rows, dim] row-major with parameters θ; rows > 0. */
-    Tape run(Model model, Parameters theta, double[] input, int rows);
+    /**
+     * Runs the model over input [rows, dim] into output [rows, dim] (output coordinate order) and
+     * logDet [rows, 1] (Σ log|det J| of the run's direction: forward ∂x/∂z, inverse ∂z/∂x), all
+     * in the backend's memory; rows > 0.
+     */
+    Tape run(Model model, Parameters theta, Matrix input, Matrix output, Matrix logDet);
 
     /**
-     * Overwrites the gradient of the tape's θ with Σ_r (dOutput_r · ∂output_r/∂θ + dLogDet_r ∂logDet_r/∂θ),
-     * dOutput [rows, dim] and dLogDet [rows], and returns its Euclidean norm. The rows and the
-     * squares are summed in a fixed order: the same bits on every call, for any number of threads.
+     * Overwrites the gradient of the tape's θ with
+     * Σ_r w_r (a dOutput_r · ∂output_r/∂θ + b ∂logDet_r/∂θ), with dOutput [rows, dim] (it may be the
+     * run's own output), w [rows, 1] (null: every w_r = 1), a = outputScale and b = logDetScale,
+     * and returns its Euclidean norm. The rows and the squares are summed in a fixed order: the
+     * same bits on every call, for any number of threads.
      */
-    double backward(Tape tape, double[] dOutput, double[] dLogDet);
+    double backward(Tape tape, Matrix dOutput, Matrix rowWeight, double outputScale, double logDetScale);
 
     /** One step of the parameters' rule with the gradient scaled by {@code scale} (clipping) at rate η. */
     void update(Parameters theta, double rate, double scale);

@@ -12,6 +12,7 @@ import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.physics.Potential;
 import org.flowkernels.rng.Distribution;
 import org.flowkernels.rng.Rng;
+import org.flowkernels.spi.OdeKernels;
 import org.flowkernels.spi.Philox4x32;
 import org.flowkernels.spi.TrainKernels;
 
@@ -26,9 +27,10 @@ import org.flowkernels.spi.TrainKernels;
  *       on rows drawn uniformly (with replacement) from the data.</li>
  * </ul>
  * The passes, the gradient and the optimizer's step run on the options' backend (its
- * {@link TrainKernels}, in float32, where θ and the moments stay in the backend's memory and
- * only the batch, its outputs and cotangents cross per step); {@link #flow()} and
- * {@link #save} give the float32 model. Every draw is Philox from the
+ * {@link TrainKernels}, in float32), and so do the draws, the potential and the log-densities:
+ * θ, the moments and every [batch, dim] array stay in the backend's memory, and per step only
+ * the batch's losses and energies and the gradient's norm come to the host (and, for maximum
+ * likelihood, the batch's data rows go up); {@link #flow()} and {@link #save} give the float32 model. Every draw is Philox from the
  * seed and the step, and the batch sums run in a fixed order, so the same seed gives the same
  * losses, bit for bit, on a backend. A trainer is stepped from one thread at a time (the
  * kernels inside use the backend's threads); close it to free its device memory.
@@ -39,8 +41,6 @@ public final class Trainer implements AutoCloseable {
 
     /** Rows per pass of {@link #estimate} (its tape's memory is bounded by this). */
     private static final int ESTIMATE_CHUNK = 1024;
-
-    private static final double LN_2PI = Math.log(2 * Math.PI);
 
     private static final Cleaner CLEANER = Cleaner.create();
 
@@ -106,9 +106,10 @@ public final class Trainer implements AutoCloseable {
     /** One optimizer step on a fresh batch; returns what it measured before the update. */
     public TrainStep step() {
         ensureOpen();
-        int m = options.batch(), d = model.dim();
-        double[] input = data == null ? baseDraws(m, d, step, BASE_STREAM) : dataRows(m, d, step, DATA_STREAM);
-        Evaluation e = evaluate(input, m, true);
+        Evaluation e;
+        try (Tensor input = batch(options.batch(), step, data == null ? BASE_STREAM : DATA_STREAM)) {
+            e = evaluate(input, true);
+        }
         double norm = e.gradientNorm;
         if (!Double.isFinite(norm) || !Double.isFinite(e.loss))
             throw new FlowKernelsException("step " + step + ": the " + (Double.isFinite(e.loss) ? "gradient" : "loss")
@@ -129,14 +130,11 @@ public final class Trainer implements AutoCloseable {
     public Estimate estimate(int samples) {
         ensureOpen();
         if (samples < 2) throw new IllegalArgumentException("samples: expected at least 2, got " + samples);
-        int d = model.dim();
         double[] loss = new double[samples], energy = new double[samples];
-        for (int from = 0; from < samples; from += ESTIMATE_CHUNK) {
-            int m = Math.min(ESTIMATE_CHUNK, samples - from);
-            int chunk = from / ESTIMATE_CHUNK;
-            double[] input = data == null ? baseDraws(m, d, chunk, ESTIMATE_STREAM) : dataRows(m, d, chunk, ESTIMATE_STREAM);
-            losses(input, m, loss, energy, from, false);
-        }
+        for (int from = 0; from < samples; from += ESTIMATE_CHUNK)
+            try (Tensor input = batch(Math.min(ESTIMATE_CHUNK, samples - from), from / ESTIMATE_CHUNK, ESTIMATE_STREAM)) {
+                losses(input, loss, energy, from, false);
+            }
         Evaluation e = statistics(loss, data == null ? energy : null, Double.NaN);
         return new Estimate(e.loss, e.lossError, e.meanEnergy, e.essFraction, samples);
     }
@@ -158,49 +156,59 @@ public final class Trainer implements AutoCloseable {
      * The loss over {@code input} [m, dim] (base draws z for the free energy, data rows for
      * maximum likelihood) at the current parameters, and its gradient into {@code grad}.
      */
-    Evaluation evaluate(double[] input, int m, double[] grad) {
-        Evaluation e = evaluate(input, m, true);
+    Evaluation evaluate(float[] input, int m, double[] grad) {
+        Evaluation e;
+        try (Tensor t = options.backend().tensor(input, m, model.dim())) {
+            e = evaluate(t, true);
+        }
         System.arraycopy(theta.gradient(), 0, grad, 0, grad.length);
         return e;
     }
 
     /** The loss over {@code input} [m, dim] and, if {@code gradient}, its gradient in the parameters' gradient. */
-    private Evaluation evaluate(double[] input, int m, boolean gradient) {
-        double[] loss = new double[m], energy = new double[m];
-        double norm = losses(input, m, loss, energy, 0, gradient);
+    private Evaluation evaluate(Tensor input, boolean gradient) {
+        double[] loss = new double[input.rows()], energy = new double[input.rows()];
+        double norm = losses(input, loss, energy, 0, gradient);
         return statistics(loss, data == null ? energy : null, norm);
     }
 
     /**
      * The per-sample losses of {@code input} [m, dim] into loss[at ..] (and H into energy[at ..]);
      * if {@code gradient}, the gradient of their mean into the parameters' gradient, returning its
-     * norm (else NaN).
+     * norm (else NaN). Everything [m, dim] stays on the backend; the losses' [m] parts come to the host.
      */
-    private double losses(double[] input, int m, double[] loss, double[] energy, int at, boolean gradient) {
-        int d = model.dim();
-        double[] dOut = gradient ? new double[m * d] : null, dLogDet = gradient ? new double[m] : null;
-        try (TrainKernels.Tape tape = kernels.run(model, theta, input, m)) {
-            double[] out = tape.output(), logDet = tape.logDet();
+    private double losses(Tensor input, double[] loss, double[] energy, int at, boolean gradient) {
+        Backend b = options.backend();
+        int m = input.rows(), d = model.dim();
+        try (Tensor out = b.empty(m, d); Tensor logDet = b.empty(m, 1); Tensor logQ = b.empty(m, 1);
+             TrainKernels.Tape tape = kernels.run(model, theta, input, out, logDet)) {
             if (data == null) {
-                double[] h = new double[m];
-                potentialAt(out, m, d, h, gradient && scoreModel == null ? dOut : null);
-                for (int r = 0; r < m; r++) {
-                    energy[at + r] = h[r];
-                    loss[at + r] = h[r] + (logNormal(input, r, d) - logDet[r]) / beta;
+                // x = f(z): ln q(x) = ln N(z) − ln|det ∂x/∂z|
+                logDensity(input, logDet, -1, logQ);
+                try (Tensor h = b.empty(m, 1); Tensor g = gradient && scoreModel == null ? b.empty(m, d) : null) {
+                    potential.evaluate(out, h, g);
+                    float[] hv = h.toArray(), lq = logQ.toArray();
+                    for (int r = 0; r < m; r++) {
+                        energy[at + r] = hv[r];
+                        loss[at + r] = hv[r] + lq[r] / beta;
+                    }
+                    if (!gradient) return Double.NaN;
+                    if (scoreModel != null) return scoreGradient(out, Arrays.copyOfRange(loss, at, at + m));
+                    return kernels.backward(tape, g, null, 1.0 / m, -1 / (beta * m));
                 }
-                if (!gradient) return Double.NaN;
-                if (scoreModel != null) return scoreGradient(out, m, Arrays.copyOfRange(loss, at, at + m), dOut, dLogDet);
-                for (int i = 0; i < dOut.length; i++) dOut[i] /= m;
-                Arrays.fill(dLogDet, -1 / (beta * m));
-            } else {
-                // out is z = f⁻¹(x): −ln q(x) = −ln N(z) − ln|det ∂z/∂x|
-                for (int r = 0; r < m; r++) loss[at + r] = -logNormal(out, r, d) - logDet[r];
-                if (!gradient) return Double.NaN;
-                for (int i = 0; i < dOut.length; i++) dOut[i] = out[i] / m;
-                Arrays.fill(dLogDet, -1.0 / m);
             }
-            return kernels.backward(tape, dOut, dLogDet);
+            // out is z = f⁻¹(x): ln q(x) = ln N(z) + ln|det ∂z/∂x|; −ln q's gradient in z is z
+            logDensity(out, logDet, 1, logQ);
+            float[] lq = logQ.toArray();
+            for (int r = 0; r < m; r++) loss[at + r] = -lq[r];
+            if (!gradient) return Double.NaN;
+            return kernels.backward(tape, out, null, 1.0 / m, -1.0 / m);
         }
+    }
+
+    /** out [m, 1] = ln N(v; 0, I) + sign · delta, on the backend. */
+    private void logDensity(Tensor v, Tensor delta, float sign, Tensor out) {
+        options.backend().kernels(OdeKernels.class).gaussianLogDensity(v, delta, sign, out);
     }
 
     /**
@@ -208,18 +216,16 @@ public final class Trainer implements AutoCloseable {
      * ln|det ∂z/∂x| with z = f⁻¹(x), so the inverse pass's backward takes dz = −c_r z_r and dLogDet = c_r.
      * b_r is the running baseline, or before the first step the mean of the batch without sample r.
      */
-    private double scoreGradient(double[] x, int m, double[] loss, double[] dz, double[] dLogDet) {
-        int d = model.dim();
-        try (TrainKernels.Tape inverse = kernels.run(scoreModel, theta, x, m)) {
-            double[] z = inverse.output();
-            double sum = 0;
-            for (double l : loss) sum += l;
-            for (int r = 0; r < m; r++) {
-                double b = Double.isNaN(baseline) ? (sum - loss[r]) / (m - 1) : baseline, c = (loss[r] - b) / m;
-                dLogDet[r] = c;
-                for (int k = 0; k < d; k++) dz[r * d + k] = -c * z[r * d + k];
-            }
-            return kernels.backward(inverse, dz, dLogDet);
+    private double scoreGradient(Tensor x, double[] loss) {
+        Backend b = options.backend();
+        int m = x.rows();
+        double sum = 0;
+        for (double l : loss) sum += l;
+        float[] c = new float[m];
+        for (int r = 0; r < m; r++) c[r] = (float) ((loss[r] - (Double.isNaN(baseline) ? (sum - loss[r]) / (m - 1) : baseline)) / m);
+        try (Tensor w = b.tensor(c, m, 1); Tensor z = b.empty(m, model.dim()); Tensor logDet = b.empty(m, 1);
+             TrainKernels.Tape inverse = kernels.run(scoreModel, theta, x, z, logDet)) {
+            return kernels.backward(inverse, z, w, -1, 1);
         }
     }
 
@@ -232,52 +238,27 @@ public final class Trainer implements AutoCloseable {
                 energy == null ? Double.NaN : essFraction(loss), gradientNorm);
     }
 
-    /** H and, when dx is not null, ∂H/∂x of the rows of x, through the potential's kernels on the backend (float32). */
-    private void potentialAt(double[] x, int m, int d, double[] energy, double[] dx) {
-        Backend backend = options.backend();
-        float[] q = new float[m * d];
-        for (int i = 0; i < q.length; i++) q[i] = (float) x[i];
-        try (Tensor qt = backend.empty(m, d); Tensor e = backend.empty(m, 1); Tensor g = dx == null ? null : backend.empty(m, d)) {
-            qt.copyFrom(q);
-            potential.evaluate(qt, e, g);
-            float[] ev = e.toArray();
-            for (int r = 0; r < m; r++) energy[r] = ev[r];
-            if (dx == null) return;
-            float[] gv = g.toArray();
-            for (int i = 0; i < gv.length; i++) dx[i] = gv[i];
-        }
-    }
-
-    /** z [m, dim] ~ N(0, I): Philox (seed, row, step, stream), drawn by the backend's generator (the same counters on every backend). */
-    private double[] baseDraws(int m, int d, int step, int stream) {
-        float[] f;
-        try (Tensor z = Rng.draw(options.backend(), Distribution.NORMAL, m, d, options.seed(), stream, step)) {
-            f = z.toArray();
-        }
-        double[] v = new double[f.length];
-        for (int i = 0; i < f.length; i++) v[i] = f[i];
-        return v;
+    /**
+     * A batch of m rows for Philox counters (step, stream): base draws z ~ N(0, I) by the backend's
+     * generator (the same counters on every backend), or data rows drawn with replacement.
+     */
+    private Tensor batch(int m, int step, int stream) {
+        return data == null ? Rng.draw(options.backend(), Distribution.NORMAL, m, model.dim(), options.seed(), stream, step)
+                : options.backend().tensor(dataRows(m, model.dim(), step, stream), m, model.dim());
     }
 
     /** m data rows drawn uniformly with replacement: Philox (seed, row, step, stream). */
-    private double[] dataRows(int m, int d, int step, int stream) {
+    private float[] dataRows(int m, int d, int step, int stream) {
         int rows = data.length / d;
-        double[] x = new double[m * d];
+        float[] x = new float[m * d];
         int[] block = new int[4];
         for (int r = 0; r < m; r++) {
             Philox4x32.block(options.seed(), r, step, 0, stream, block);
             // 64 random bits modulo the row count: uniform to 2^-64 relative, for any number of rows
             int row = (int) Long.remainderUnsigned((long) block[0] << 32 | (block[1] & 0xFFFFFFFFL), rows);
-            for (int c = 0; c < d; c++) x[r * d + c] = data[row * d + c];
+            System.arraycopy(data, row * d, x, r * d, d);
         }
         return x;
-    }
-
-    /** ln N(v_r; 0, I) of row r. */
-    private static double logNormal(double[] v, int r, int d) {
-        double s = 0;
-        for (int c = 0; c < d; c++) s += v[r * d + c] * v[r * d + c];
-        return -0.5 * s - 0.5 * d * LN_2PI;
     }
 
     /** ESS/M of w_r = exp(−β ℓ_r) = exp(−βH − ln q), computed with the largest weight factored out. */

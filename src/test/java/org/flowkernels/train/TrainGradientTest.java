@@ -113,9 +113,9 @@ class TrainGradientTest {
             }
             return sum / M;
         };
-        TrainKernels kernels = new TrainReference();
-        TrainKernels.Parameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
-        TrainKernels.Tape tape = kernels.run(params.model(false), p, z, M);
+        TrainReference kernels = new TrainReference();
+        TrainReference.ReferenceParameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
+        TrainReference.ReferenceTape tape = kernels.run(params.model(false), p, z, M);
         double[] x = tape.output(), dOut = new double[M * d], dLogDet = new double[M];
         for (int i = 0; i < dOut.length; i++) dOut[i] = k[i % d] * x[i] / M;
         java.util.Arrays.fill(dLogDet, -1 / (beta * M));
@@ -149,9 +149,9 @@ class TrainGradientTest {
             }
             return sum / M;
         };
-        TrainKernels kernels = new TrainReference();
-        TrainKernels.Parameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
-        TrainKernels.Tape tape = kernels.run(params.model(true), p, x, M);
+        TrainReference kernels = new TrainReference();
+        TrainReference.ReferenceParameters p = kernels.parameters(theta, new TrainKernels.Rule(false, 0, 0, 0, 0));
+        TrainReference.ReferenceTape tape = kernels.run(params.model(true), p, x, M);
         double[] z = tape.output(), logDet = tape.logDet(), dOut = new double[M * d], dLogDet = new double[M], row = new double[d];
         double value = 0;
         for (int r = 0; r < M; r++) {
@@ -166,7 +166,7 @@ class TrainGradientTest {
         close(grad, centralDifferences(loss, theta), FLOAT64_TOL, "maximum likelihood gradient");
         Trainer trainer = Trainer.maximumLikelihood(flow, data, TrainOptions.of(Backends.cpu()));
         double[] cpu = new double[theta.length];
-        trainer.evaluate(x, M, cpu);
+        trainer.evaluate(data, M, cpu);
         close(cpu, grad, TrainKernelsContractTest.GRADIENT_TOL, "maximum likelihood gradient of the Trainer on the CPU backend");
     }
 
@@ -191,7 +191,7 @@ class TrainGradientTest {
         double[] z = normals(M * d, 9);
         for (int i = 0; i < z.length; i++) z[i] = zf[i] = (float) z[i];
         double[] theta = trainer.parameters(), grad = new double[theta.length];
-        trainer.evaluate(z, M, grad);
+        trainer.evaluate(zf, M, grad);
         FlowParameters params = new FlowParameters(flow);
         Loss loss32 = th -> {
             try (CouplingFlowModule f = params.with(th).on(cpu); Tensor zt = cpu.empty(M, d)) {

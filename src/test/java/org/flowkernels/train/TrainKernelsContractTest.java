@@ -3,6 +3,7 @@ package org.flowkernels.train;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.flowkernels.Backend;
+import org.flowkernels.Tensor;
 import org.flowkernels.flow.CouplingFlow;
 import org.flowkernels.physics.Potential;
 import org.flowkernels.spi.TrainKernels;
@@ -38,11 +39,26 @@ class TrainKernelsContractTest {
         return v;
     }
 
+    /** A tensor on the backend holding v rounded to float32. */
+    static Tensor tensor(Backend backend, double[] v, int rows, int cols) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return backend.tensor(f, rows, cols);
+    }
+
+    static double[] doubles(Tensor t) {
+        float[] f = t.toArray();
+        double[] v = new double[f.length];
+        for (int i = 0; i < f.length; i++) v[i] = f[i];
+        return v;
+    }
+
     /**
      * Both directions of the mixed flow (every coupling kind, scale bound and activation, a
      * permutation), at 37 rows (one partial tile) and 1,100 (two row splits, the last partial).
-     * The backward pass runs twice, with two sets of cotangents: an element the second pass did
-     * not write would keep the first pass's value and miss the reference.
+     * The backward pass runs twice: once with plain cotangents, once with row weights and scales
+     * (what the score function hands it); an element the second pass did not write would keep
+     * the first pass's value and miss the reference.
      */
     @BackendTest
     void passAndGradientMatchTheFloat64Kernels(Backend backend) {
@@ -51,7 +67,8 @@ class TrainKernelsContractTest {
         FlowParameters params = new FlowParameters(flow);
         double[] theta = params.flatten();
         for (int i = 0; i < theta.length; i++) theta[i] = (float) (theta[i] + 0.2 * f.gaussian());
-        TrainKernels ref = new TrainReference(), dev = backend.kernels(TrainKernels.class);
+        TrainReference ref = new TrainReference();
+        TrainKernels dev = backend.kernels(TrainKernels.class);
         int d = flow.dim();
         for (boolean inverse : new boolean[] {false, true})
             for (int rows : new int[] {37, 1100}) {
@@ -59,17 +76,28 @@ class TrainKernelsContractTest {
                 TrainKernels.Model model = params.model(inverse);
                 double[] input = gaussian(f, rows * d, 1);
                 for (int i = 0; i < input.length; i++) input[i] = (float) input[i];
-                try (TrainKernels.Parameters pr = ref.parameters(theta, PLAIN); TrainKernels.Parameters pd = dev.parameters(theta, PLAIN);
-                     TrainKernels.Tape tr = ref.run(model, pr, input, rows); TrainKernels.Tape td = dev.run(model, pd, input, rows)) {
-                    assertTrue(relative(td.output(), tr.output()) <= PASS_TOL, what + ": output off by " + relative(td.output(), tr.output()));
-                    assertTrue(relative(td.logDet(), tr.logDet()) <= PASS_TOL, what + ": log-det off by " + relative(td.logDet(), tr.logDet()));
+                TrainReference.ReferenceParameters pr = ref.parameters(theta, PLAIN);
+                TrainReference.ReferenceTape tr = ref.run(model, pr, input, rows);
+                try (TrainKernels.Parameters pd = dev.parameters(theta, PLAIN); Tensor in = tensor(backend, input, rows, d);
+                     Tensor out = backend.empty(rows, d); Tensor ld = backend.empty(rows, 1);
+                     TrainKernels.Tape td = dev.run(model, pd, in, out, ld)) {
+                    assertTrue(relative(doubles(out), tr.output()) <= PASS_TOL, what + ": output off by " + relative(doubles(out), tr.output()));
+                    assertTrue(relative(doubles(ld), tr.logDet()) <= PASS_TOL, what + ": log-det off by " + relative(doubles(ld), tr.logDet()));
                     double normRef = 0, normDev = 0;
                     for (int pass = 0; pass < 2; pass++) {
-                        double[] dOut = gaussian(f, rows * d, 1.0 / rows), dLogDet = gaussian(f, rows, 1.0 / rows);
+                        double[] dOut = gaussian(f, rows * d, 1), w = gaussian(f, rows, 1);
+                        double a = pass == 0 ? 1.0 / rows : -0.3, b = pass == 0 ? -0.7 / rows : 1.9;
                         for (int i = 0; i < dOut.length; i++) dOut[i] = (float) dOut[i];
-                        for (int i = 0; i < dLogDet.length; i++) dLogDet[i] = (float) dLogDet[i];
-                        normRef = ref.backward(tr, dOut, dLogDet);
-                        normDev = dev.backward(td, dOut, dLogDet);
+                        for (int i = 0; i < w.length; i++) w[i] = pass == 0 ? 1 : (float) w[i];
+                        double[] dOutRef = new double[dOut.length], dLogDetRef = new double[rows];
+                        for (int r = 0; r < rows; r++) {
+                            dLogDetRef[r] = b * w[r];
+                            for (int i = 0; i < d; i++) dOutRef[r * d + i] = a * w[r] * dOut[r * d + i];
+                        }
+                        normRef = ref.backward(tr, dOutRef, dLogDetRef);
+                        try (Tensor dt = tensor(backend, dOut, rows, d); Tensor wt = pass == 0 ? null : tensor(backend, w, rows, 1)) {
+                            normDev = dev.backward(td, dt, wt, a, b);
+                        }
                     }
                     double err = relative(pd.gradient(), pr.gradient());
                     assertTrue(err <= GRADIENT_TOL, what + ": gradient off by " + err);
@@ -92,9 +120,10 @@ class TrainKernelsContractTest {
                 int n = p.count();
                 double[] m = new double[n], v = new double[n];
                 for (int step = 1; step <= 3; step++) {
-                    double[] z = gaussian(f, rows * d, 1);
-                    try (TrainKernels.Tape t = k.run(params.model(false), p, z, rows)) {
-                        k.backward(t, gaussian(f, rows * d, 1.0 / rows), gaussian(f, rows, 1.0 / rows));
+                    try (Tensor z = tensor(backend, gaussian(f, rows * d, 1), rows, d); Tensor x = backend.empty(rows, d);
+                         Tensor ld = backend.empty(rows, 1); TrainKernels.Tape t = k.run(params.model(false), p, z, x, ld);
+                         Tensor dOut = tensor(backend, gaussian(f, rows * d, 1), rows, d)) {
+                        k.backward(t, dOut, null, 1.0 / rows, 0.5 / rows);
                     }
                     double[] theta = p.values(), g = p.gradient(), want = theta.clone();
                     double rate = 0.01 * step, scale = step == 2 ? 0.5 : 1;

@@ -3,7 +3,9 @@ package org.flowkernels.train;
 import java.util.List;
 import org.flowkernels.spi.Contract;
 import org.flowkernels.spi.Network;
-import org.flowkernels.spi.TrainKernels;
+import org.flowkernels.spi.TrainKernels.Coupling;
+import org.flowkernels.spi.TrainKernels.Model;
+import org.flowkernels.spi.TrainKernels.Rule;
 
 /**
  * The train kernels in float64 on Java arrays, one thread: the reference the backends' float32
@@ -17,7 +19,7 @@ import org.flowkernels.spi.TrainKernels;
  * the loop form HotSpot vectorizes; dot-product loops over doubles it does not. θ, its gradient
  * and the optimizer's moments are float64 Java arrays.
  */
-final class TrainReference implements TrainKernels {
+final class TrainReference {
     /** Rows per block: the unit of the fixed summation order. */
     static final int ROWS = 32;
 
@@ -25,7 +27,7 @@ final class TrainReference implements TrainKernels {
     static final int GROUPS = 16;
 
     /** θ, its gradient and the moments, float64. */
-    private static final class ReferenceParameters implements Parameters {
+    static final class ReferenceParameters {
         final double[] theta, gradient, first, second;
         final Rule rule;
         int steps;
@@ -38,22 +40,17 @@ final class TrainReference implements TrainKernels {
             second = rule.adam() ? new double[theta.length] : null;
         }
 
-        @Override public int count() { return theta.length; }
+        double[] values() { return theta.clone(); }
 
-        @Override public double[] values() { return theta.clone(); }
-
-        @Override public double[] gradient() { return gradient.clone(); }
-
-        @Override public void close() {}
+        double[] gradient() { return gradient.clone(); }
     }
 
-    @Override
-    public Parameters parameters(double[] theta, Rule rule) {
+    ReferenceParameters parameters(double[] theta, Rule rule) {
         return new ReferenceParameters(theta, rule);
     }
 
     /** A run's state: the activations of every conditioner layer and every coupling's input columns. */
-    private static final class ReferenceTape implements Tape {
+    static final class ReferenceTape {
         final Model model;
         final ReferenceParameters parameters;
         final int rows;
@@ -82,18 +79,15 @@ final class TrainReference implements TrainKernels {
             }
         }
 
-        @Override public int rows() { return rows; }
+        int rows() { return rows; }
 
-        @Override public double[] output() { return output; }
+        double[] output() { return output; }
 
-        @Override public double[] logDet() { return logDet; }
-
-        @Override public void close() {}
+        double[] logDet() { return logDet; }
     }
 
-    @Override
-    public Tape run(Model model, Parameters theta, double[] input, int rows) {
-        ReferenceTape tape = new ReferenceTape(model, (ReferenceParameters) theta, rows);
+    ReferenceTape run(Model model, ReferenceParameters theta, double[] input, int rows) {
+        ReferenceTape tape = new ReferenceTape(model, theta, rows);
         System.arraycopy(input, 0, tape.state, 0, rows * model.dim());
         double[][][] transposed = transposedWeights(model, tape.parameters.theta);
         int blocks = (rows + ROWS - 1) / ROWS;
@@ -164,9 +158,7 @@ final class TrainReference implements TrainKernels {
                 for (int i = 0; i < d; i++) tape.output[r * d + i] = x[r * d + map[i]];
     }
 
-    @Override
-    public double backward(Tape t, double[] dOutput, double[] dLogDet) {
-        ReferenceTape tape = (ReferenceTape) t;
+    double backward(ReferenceTape tape, double[] dOutput, double[] dLogDet) {
         double[] gradient = tape.parameters.gradient;
         int blocks = (tape.rows + ROWS - 1) / ROWS, count = tape.model.parameterCount();
         int groups = Math.min(blocks, GROUPS);
@@ -186,9 +178,7 @@ final class TrainReference implements TrainKernels {
         return Math.sqrt(squares);
     }
 
-    @Override
-    public void update(Parameters parameters, double rate, double scale) {
-        ReferenceParameters p = (ReferenceParameters) parameters;
+    void update(ReferenceParameters p, double rate, double scale) {
         double[] theta = p.theta, g = p.gradient, first = p.first, second = p.second;
         Rule r = p.rule;
         p.steps++;

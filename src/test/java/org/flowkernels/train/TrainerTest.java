@@ -215,8 +215,8 @@ class TrainerTest {
         double[] u = new double[p];
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);
         for (int k = 0; k < batches; k++) {
-            double[] z = new double[2 * m];
-            for (int i = 0; i < z.length; i++) z[i] = r.nextGaussian();
+            float[] z = new float[2 * m];
+            for (int i = 0; i < z.length; i++) z[i] = (float) r.nextGaussian();
             path.evaluate(z, m, gp[k]);
             score.evaluate(z, m, gs[k]);
             for (int i = 0; i < p; i++) u[i] += gp[k][i];

@@ -5,6 +5,7 @@ import static org.flowkernels.backend.cpu.MlpBlock.B;
 import java.util.Arrays;
 import java.util.List;
 import org.flowkernels.spi.Contract;
+import org.flowkernels.spi.Matrix;
 import org.flowkernels.spi.Network;
 import org.flowkernels.spi.TrainKernels;
 
@@ -83,12 +84,11 @@ final class CpuTrainKernels implements TrainKernels {
         return new CpuParameters(theta, rule);
     }
 
-    /** A run's results and, per block, the activations of every conditioner layer and every coupling's input columns. */
+    /** Per block, the activations of every conditioner layer and every coupling's input columns. */
     private static final class CpuTape implements Tape {
         final Model model;
         final CpuParameters parameters;
         final int rows;
-        final double[] output, logDet;
         /**
          * act[b][k][l]: block b's coupling k conditioner layer l, feature-major [widths[l]][B]; l = 0
          * the input, the last the output, its first rows s = bound(raw) for an affine coupling.
@@ -102,8 +102,6 @@ final class CpuTrainKernels implements TrainKernels {
             this.model = model;
             this.parameters = parameters;
             this.rows = rows;
-            output = new double[rows * model.dim()];
-            logDet = new double[rows];
             int blocks = (rows + B - 1) / B;
             CpuTape spare = parameters.spare;
             parameters.spare = null;
@@ -114,26 +112,24 @@ final class CpuTrainKernels implements TrainKernels {
 
         @Override public int rows() { return rows; }
 
-        @Override public double[] output() { return output; }
-
-        @Override public double[] logDet() { return logDet; }
-
         @Override public void close() { parameters.spare = this; }
     }
 
     @Override
-    public Tape run(Model model, Parameters theta, double[] input, int rows) {
-        CpuTape tape = new CpuTape(model, (CpuParameters) theta, rows);
+    public Tape run(Model model, Parameters theta, Matrix input, Matrix output, Matrix logDet) {
+        CpuTape tape = new CpuTape(model, (CpuParameters) theta, input.rows());
         BlockOps ops = backend.blocks();
+        float[] in = CpuBackend.floats(input), out = CpuBackend.floats(output), ld = CpuBackend.floats(logDet);
         backend.parallelFor(tape.act.length, 1, (from, to) -> {
             float[] state = new float[model.dim() * B], acc = new float[B];
-            for (int b = from; b < to; b++) forward(ops, tape, input, b, state, acc);
+            for (int b = from; b < to; b++) forward(ops, tape, in, out, ld, b, state, acc);
         });
         return tape;
     }
 
     /** Block b through every coupling, as the inference path runs it, its layers' outputs kept in the tape. */
-    private static void forward(BlockOps ops, CpuTape tape, double[] input, int b, float[] state, float[] acc) {
+    private static void forward(BlockOps ops, CpuTape tape, float[] input, float[] output, float[] logDet, int b, float[] state,
+                                float[] acc) {
         Model model = tape.model;
         List<Coupling> steps = model.steps();
         int d = model.dim(), s0 = b * B, nb = Math.min(B, tape.rows - s0);
@@ -158,8 +154,8 @@ final class CpuTrainKernels implements TrainKernels {
         }
         int[] map = model.output();
         for (int s = 0; s < nb; s++) {
-            for (int i = 0; i < d; i++) tape.output[(s0 + s) * d + i] = state[(map == null ? i : map[i]) * B + s];
-            tape.logDet[s0 + s] = acc[s];
+            for (int i = 0; i < d; i++) output[(s0 + s) * d + i] = state[(map == null ? i : map[i]) * B + s];
+            logDet[s0 + s] = acc[s];
         }
     }
 
@@ -177,15 +173,17 @@ final class CpuTrainKernels implements TrainKernels {
     }
 
     /** Rows [s0, s0 + nb) of x [n, cols] into a feature-major block, column k to block row map[k] (k without a map), zero tail. */
-    private static void load(double[] x, int s0, int nb, int cols, int[] map, float[] block) {
+    private static void load(float[] x, int s0, int nb, int cols, int[] map, float[] block) {
         for (int s = 0; s < nb; s++)
-            for (int k = 0; k < cols; k++) block[(map == null ? k : map[k]) * B + s] = (float) x[(s0 + s) * cols + k];
+            for (int k = 0; k < cols; k++) block[(map == null ? k : map[k]) * B + s] = x[(s0 + s) * cols + k];
         if (nb < B) for (int k = 0; k < cols; k++) Arrays.fill(block, k * B + nb, k * B + B, 0f);
     }
 
     @Override
-    public double backward(Tape t, double[] dOutput, double[] dLogDet) {
+    public double backward(Tape t, Matrix dOutput, Matrix rowWeight, double outputScale, double logDetScale) {
         CpuTape tape = (CpuTape) t;
+        Cotangents ct = new Cotangents(CpuBackend.floats(dOutput), rowWeight == null ? null : CpuBackend.floats(rowWeight),
+                outputScale, logDetScale);
         CpuParameters p = tape.parameters;
         BlockOps ops = backend.blocks();
         int blocks = tape.act.length, groups = Math.min(blocks, GROUPS), count = p.theta.length;
@@ -193,7 +191,7 @@ final class CpuTrainKernels implements TrainKernels {
         backend.parallelFor(groups, 1, (from, to) -> {
             for (int q = from; q < to; q++) {
                 if (p.partial[q] == null) p.partial[q] = new float[count];
-                backward(ops, tape, transposed, dOutput, dLogDet, p.partial[q], q * blocks / groups, (q + 1) * blocks / groups);
+                backward(ops, tape, transposed, ct, p.partial[q], q * blocks / groups, (q + 1) * blocks / groups);
             }
         });
         float[] gradient = p.gradient;
@@ -232,8 +230,12 @@ final class CpuTrainKernels implements TrainKernels {
      * by layer from the top over all the group's blocks; their gradient overwrites grad (every
      * parameter belongs to one layer, written once).
      */
-    private static void backward(BlockOps ops, CpuTape tape, float[][][] transposed, double[] dOutput, double[] dLogDet, float[] grad,
-                                 int b0, int b1) {
+    /** The caller's cotangents: row r's output gets a w_r dOutput_r, its log-det b w_r (w_r = 1 without weights). */
+    private record Cotangents(float[] dOutput, float[] weight, double a, double b) {
+        double w(int r) { return weight == null ? 1 : weight[r]; }
+    }
+
+    private static void backward(BlockOps ops, CpuTape tape, float[][][] transposed, Cotangents ct, float[] grad, int b0, int b1) {
         Model model = tape.model;
         int d = model.dim(), n = b1 - b0, widest = 0;
         for (Coupling c : model.steps())
@@ -243,8 +245,13 @@ final class CpuTrainKernels implements TrainKernels {
         float[] aT = new float[n * B * widest], lanes = new float[B];
         for (int b = 0; b < n; b++) {
             int s0 = (b0 + b) * B, nb = Math.min(B, tape.rows - s0);
-            load(dOutput, s0, nb, d, model.output(), g[b]);
-            for (int s = 0; s < nb; s++) ld[b][s] = (float) dLogDet[s0 + s];
+            load(ct.dOutput(), s0, nb, d, model.output(), g[b]);
+            for (int s = 0; s < nb; s++) {
+                double w = ct.w(s0 + s);
+                float scale = (float) (ct.a() * w);
+                for (int k = 0; k < d; k++) g[b][k * B + s] *= scale;
+                ld[b][s] = (float) (ct.b() * w);
+            }
         }
         for (int k = model.steps().size() - 1; k >= 0; k--) {
             Coupling c = model.steps().get(k);

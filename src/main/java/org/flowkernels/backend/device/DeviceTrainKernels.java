@@ -13,8 +13,8 @@ import org.flowkernels.spi.TrainKernels;
  * path's kernels (coupling.cl's begin and update, linear.cl's layers through
  * {@link DeviceNnKernels#linear}) with every conditioner layer's output and the state before
  * each coupling kept in the tape; the backward pass and the optimizer are train.cl. θ, its
- * gradient and the moments stay in device memory; per step the batch's input goes up, its
- * output and log-dets come down, the cotangents go up and the gradient's norm comes down.
+ * gradient, the moments, the batch, its outputs and cotangents all stay in device memory; the
+ * gradient's norm is the one number a backward pass reads back.
  */
 final class DeviceTrainKernels implements TrainKernels {
     /** Rows one split of a weight gradient sums: at a large batch the splits keep many work-groups busy (the dW tiles alone are few). */
@@ -95,7 +95,6 @@ final class DeviceTrainKernels implements TrainKernels {
         final Buffer idx;
         final Buffer[][] act;
         final Buffer[] before;
-        double[] output, logDet;
 
         DeviceTape(Model model, DeviceParameters theta, int rows) {
             this.model = model;
@@ -137,29 +136,24 @@ final class DeviceTrainKernels implements TrainKernels {
 
         @Override public int rows() { return rows; }
 
-        @Override public double[] output() { return output; }
-
-        @Override public double[] logDet() { return logDet; }
-
         @Override public void close() { scratch.close(); }
     }
 
     @Override
-    public Tape run(Model model, Parameters parameters, double[] input, int rows) {
+    public Tape run(Model model, Parameters parameters, Matrix input, Matrix output, Matrix logDet) {
         DeviceParameters theta = (DeviceParameters) parameters;
-        int d = model.dim();
+        int rows = input.rows(), d = model.dim();
         checkRows(rows);
         DeviceTape t = new DeviceTape(model, theta, rows);
         try {
             Scratch s = t.scratch;
             List<Coupling> steps = model.steps();
-            Buffer in = s.upload(floats(input, rows * d)), state = s.floats((long) rows * d), ld = s.floats(rows);
-            Buffer none = s.floats(1);
+            Buffer state = model.output() == null ? output.buffer() : s.floats((long) rows * d), none = s.floats(1);
             RowTeams teams = RowTeams.of(dev, d);
             Coupling first = steps.isEmpty() ? null : steps.get(0);
-            teams.launch(dev, new Kernels.CouplingBegin(Matrix.of(in, rows, d), state, Matrix.of(ld, rows, 1), t.idx,
-                    first == null ? 0 : t.condOff[0], first == null ? 0 : first.conditioning().length,
-                    first == null ? none : t.act[0][0], rows, d, 0, teams.lanes(), teams.red()), rows);
+            teams.launch(dev, new Kernels.CouplingBegin(input, state, logDet, t.idx, first == null ? 0 : t.condOff[0],
+                    first == null ? 0 : first.conditioning().length, first == null ? none : t.act[0][0], rows, d, 0,
+                    teams.lanes(), teams.red()), rows);
             for (int k = 0; k < steps.size(); k++) {
                 Coupling c = steps.get(k);
                 int[] w = c.widths();
@@ -170,18 +164,13 @@ final class DeviceTrainKernels implements TrainKernels {
                             l + 1 < depth ? c.activation() : Contract.ACT_IDENTITY);
                 dev.memory().copy(state, 0, t.before[k], 0, (long) rows * d);
                 boolean last = k + 1 == steps.size();
-                teams.launch(dev, new Kernels.CouplingUpdate(state, t.act[k][depth], Matrix.of(ld, rows, 1), t.idx, t.transOff[k],
+                teams.launch(dev, new Kernels.CouplingUpdate(state, t.act[k][depth], logDet, t.idx, t.transOff[k],
                         c.transformed().length, c.affine() ? 1 : 0, c.scaleBound(), (float) c.clamp(), model.inverse() ? 1 : 0,
                         model.inverse() ? -1f : 1f, last ? 0 : t.condOff[k + 1], last ? 0 : steps.get(k + 1).conditioning().length,
                         last ? none : t.act[k + 1][0], rows, d, 0, teams.lanes(), teams.red()), rows);
             }
-            Buffer out = state;
-            if (model.output() != null) {
-                out = s.floats((long) rows * d);
-                dev.launch(new Kernels.CouplingOutput(state, Matrix.of(out, rows, d), t.idx, t.mapOff, rows, d), (long) rows * d);
-            }
-            t.output = read(out, rows * d);
-            t.logDet = read(ld, rows);
+            if (model.output() != null)
+                dev.launch(new Kernels.CouplingOutput(state, output, t.idx, t.mapOff, rows, d), (long) rows * d);
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -190,17 +179,16 @@ final class DeviceTrainKernels implements TrainKernels {
     }
 
     @Override
-    public double backward(Tape tape, double[] dOutput, double[] dLogDet) {
+    public double backward(Tape tape, Matrix dOutput, Matrix rowWeight, double outputScale, double logDetScale) {
         DeviceTape t = (DeviceTape) tape;
         Model model = t.model;
         DeviceParameters theta = t.theta;
         int n = t.rows, d = model.dim();
-        int[] map = model.output();
-        float[] g0 = new float[n * d];
-        for (int r = 0; r < n; r++)
-            for (int i = 0; i < d; i++) g0[r * d + (map == null ? i : map[i])] = (float) dOutput[r * d + i];
         try (Scratch s = dev.scratch()) {
-            Buffer g = s.upload(g0), dld = s.upload(floats(dLogDet, n));
+            Buffer g = s.floats((long) n * d), dld = s.floats(n);
+            dev.launch(new Kernels.TrainCotangent(dOutput, rowWeight == null ? dOutput : rowWeight, rowWeight == null ? 0 : 1,
+                    (float) outputScale, (float) logDetScale, t.idx, t.mapOff, model.output() == null ? 0 : 1, g, dld, n, d),
+                    (long) n * d);
             int widest = 1, splits = splits(n);
             long partialSize = 1;
             for (Coupling c : model.steps())

@@ -96,6 +96,10 @@ public final class Kernels {
 
     // ---------------------------------------------------------------- train.cl
 
+    @Name("train_cotangent")
+    public record TrainCotangent(@In Matrix dout, @In Matrix w, int hasW, float outScale, float ldScale, @In @Ints Buffer idx,
+                                 int mapOff, int mapped, Buffer g, Buffer dld, int n, int D) implements Args {}
+
     @Name("train_coupling_backward")
     public record TrainCouplingBackward(Buffer g, @In Buffer o, @In Buffer before, @In Buffer dlogdet, @In @Ints Buffer idx,
                                         int transOff, int dt, int affine, int bound, float clamp, int inverse, Buffer dy, int n,
