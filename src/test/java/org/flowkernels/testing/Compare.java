@@ -8,6 +8,15 @@ public final class Compare {
 
     /** ‖out − ref‖₂ / ‖ref‖₂ (NaN if out holds a NaN: an unwritten, poisoned element). */
     public static double relativeError(float[] out, double[] ref) {
+        return relativeError(out, ref, 0);
+    }
+
+    /**
+     * ‖out − ref‖₂ / max(‖ref‖₂, rmsFloor √n): relative to the reference, or to a floor on its
+     * root-mean-square where a sum's terms can cancel to a near-zero result whose float32 rounding
+     * (set by the terms, not the result) is no defect.
+     */
+    public static double relativeError(float[] out, double[] ref, double rmsFloor) {
         if (out.length != ref.length) throw new AssertionError("length " + out.length + " != reference " + ref.length);
         double num = 0, den = 0;
         for (int i = 0; i < out.length; i++) {
@@ -16,12 +25,18 @@ public final class Compare {
             num += d * d;
             den += ref[i] * ref[i];
         }
+        den = Math.max(den, rmsFloor * rmsFloor * out.length);
         return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
     }
 
     /** Fails unless relativeError(out, ref) <= tol; names the first bad element. */
     public static void close(float[] out, double[] ref, double tol, String what) {
-        double err = relativeError(out, ref);
+        close(out, ref, tol, 0, what);
+    }
+
+    /** Fails unless relativeError(out, ref, rmsFloor) <= tol; names the first bad element. */
+    public static void close(float[] out, double[] ref, double tol, double rmsFloor, String what) {
+        double err = relativeError(out, ref, rmsFloor);
         if (err <= tol) return;
         int worst = -1;
         double w = -1;
