@@ -40,12 +40,16 @@ FN REAL train_bound_slope(REAL s, int bound, REAL clamp) {
     return bound == SCALE_TANH ? RC(1.0) - s * s : bound == SCALE_SOFT_CLAMP ? RC(1.0) - (s / clamp) * (s / clamp) : RC(1.0);
 }
 
-/* acc += the tile (m0.., n0..) of sum_{k in [k0, k1)} A(m, k) B(k, n), A(m, k) = A[m am + k ak]
+/* acc = the tile (m0.., n0..) of sum_{k in [k0, k1)} A(m, k) B(k, n), A(m, k) = A[m am + k ak]
  * for m < M, B(k, n) = B[k bk + n bn] for n < N (n == N: 1 when ones_col, the bias column);
  * as and bs: local [TRAIN_TK][TRAIN_TILE]. Every work-item of the group calls it. */
 FN void train_tile(REAL acc[4][4], GLOBAL const REAL* A, long am, long ak, GLOBAL const REAL* B, long bk, long bn, long M,
                    int N, int ones_col, long m0, int n0, long k0, long k1, LOCAL_PTR REAL* as, LOCAL_PTR REAL* bs) {
     int tid = LID(0), tx = tid % 16, ty = tid / 16;
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) acc[i][j] = RC(0.0);
     for (long kb = k0; kb < k1; kb += TRAIN_TK) {
         /* 1,024 elements of each slice, 4 per work-item; consecutive work-items take consecutive
          * elements along whichever of A's (B's) indices has stride 1 */
@@ -136,10 +140,6 @@ KERNEL void train_weight_gradient(TRAIN_WEIGHT_GRADIENT_ARGS) {
     int split = GROUP(0) / col_tiles, n0 = (GROUP(0) - split * col_tiles) * TRAIN_TILE, m0 = GROUP(1) * TRAIN_TILE;
     long k0 = (long)split * rows_per_split, k1 = k0 + rows_per_split < n ? k0 + rows_per_split : n;
     REAL acc[4][4];
-#pragma unroll
-    for (int i = 0; i < 4; i++)
-#pragma unroll
-        for (int j = 0; j < 4; j++) acc[i][j] = RC(0.0);
     /* A(o, r) = dy[r out + o]; B(r, i) = a[r in + i] */
     train_tile(acc, dy, 1, out, a, in, 1, out, in, 1, m0, n0, k0, k1, as, bs);
     int tx = LID(0) % 16, ty = LID(0) / 16;
@@ -179,10 +179,6 @@ KERNEL void train_input_gradient(TRAIN_INPUT_GRADIENT_ARGS) {
     int n0 = GROUP(0) * TRAIN_TILE;
     long m0 = (long)GROUP(1) * TRAIN_TILE;
     REAL acc[4][4];
-#pragma unroll
-    for (int i = 0; i < 4; i++)
-#pragma unroll
-        for (int j = 0; j < 4; j++) acc[i][j] = RC(0.0);
     /* A(r, o) = dy[r out + o]; B(o, i) = W[o in + i] */
     train_tile(acc, dy, out, 1, P + w_off, in, 1, n, in, 0, m0, n0, 0, out, as, bs);
     int tx = LID(0) % 16, ty = LID(0) / 16;
